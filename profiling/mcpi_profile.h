@@ -1,0 +1,157 @@
+/* mcpi_profile.h - clocks, memory probes, the run record and its reporters.
+ *
+ * Every timed run of one backend on one device (and, under MPI, on one rank)
+ * produces one mcpi_record.  Reports (table, CSV, JSON, Markdown) are pure
+ * functions of records: no reporter measures anything.
+ *
+ * Error convention: functions returning int return 0 on success and a
+ * negative MCPI_E* code (see host/mcpi.h) on failure. */
+#ifndef MCPI_PROFILE_H
+#define MCPI_PROFILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Longest --repeat accepted; records keep every repeat's time inline so they
+ * can be gathered over MPI as plain bytes. */
+#define MCPI_MAX_REPEAT 1000
+#define MCPI_NAME_LEN 64
+#define MCPI_DEVICE_LEN 128
+#define MCPI_HOST_LEN 64
+#define MCPI_ERROR_LEN 256
+
+/* Phases of a run.  One-time phases (init, build) are measured once when a
+ * device is opened; the others are per-repeat means over the timed repeats.
+ * A phase a backend does not have is absent (its bit clear in phase_mask). */
+#define MCPI_PHASE_MAP(XX)                                                                         \
+    XX(INIT, "init", 1)                                                                            \
+    XX(BUILD, "build", 1)                                                                          \
+    XX(H2D, "host_to_device", 0)                                                                   \
+    XX(KERNEL, "kernel", 0)                                                                        \
+    XX(D2H, "device_to_host", 0)                                                                   \
+    XX(REDUCE, "reduce", 0)                                                                        \
+    XX(COMM, "communicate", 0)
+
+typedef enum {
+#define XX(id, name, once) MCPI_PHASE_##id,
+    MCPI_PHASE_MAP(XX)
+#undef XX
+        MCPI_PHASE_COUNT
+} mcpi_phase;
+
+/* Name used in every export ("kernel", "host_to_device", ...). */
+const char *mcpi_phase_name(mcpi_phase p);
+/* 1 for phases measured once per open (init, build), else 0. */
+int mcpi_phase_once(mcpi_phase p);
+
+/* Seconds per phase, filled by a backend during open or one count call. */
+typedef struct mcpi_phases {
+    double s[MCPI_PHASE_COUNT];
+    unsigned mask; /* bit p set: phase p was measured */
+} mcpi_phases;
+
+void mcpi_phases_clear(mcpi_phases *ph);
+/* Adds seconds to phase p and marks it present. */
+void mcpi_phases_add(mcpi_phases *ph, mcpi_phase p, double seconds);
+
+/* OpenCL-specific details of a row; zero/empty for other backends. */
+typedef struct mcpi_ocl_detail {
+    int cache;             /* -1 not used, 0 miss (built), 1 hit (loaded), 2 bypassed */
+    uint64_t launches;     /* kernel launches per repeat */
+    uint64_t global_size;  /* work-items per launch */
+    uint64_t local_size;   /* work-group size */
+    uint64_t per_item;     /* samples per work-item per launch */
+    /* Event times of the last kernel launch (ns, device clock, relative to queued). */
+    double ev_submit_ns, ev_start_ns, ev_end_ns;
+} mcpi_ocl_detail;
+
+/* One timed run of one backend on one device on one rank. */
+typedef struct mcpi_record {
+    /* identity */
+    char name[MCPI_NAME_LEN];     /* row name: "serial", "threads", "opencl:0.0" */
+    char backend[MCPI_NAME_LEN];  /* backend: "serial", "opencl", ... */
+    char device[MCPI_DEVICE_LEN]; /* device description */
+    char hostname[MCPI_HOST_LEN];
+    int rank, local_rank, ranks; /* ranks: ranks that ran this row (job rows) */
+    unsigned threads;
+    int exact; /* 1: follows the normative stream; 0: naive teaching row */
+    /* work */
+    uint64_t seed, begin, end, samples, hits;
+    /* time */
+    unsigned repeats;               /* timed repeats in repeat_s */
+    double repeat_s[MCPI_MAX_REPEAT];
+    mcpi_phases phases;
+    /* memory */
+    int64_t host_peak_bytes;   /* high-water RSS during this row, -1 unknown */
+    int64_t host_growth_bytes; /* RSS after last repeat - after first, -1 unknown */
+    int64_t device_bytes;      /* bytes mcpi allocated on the device, -1 n/a */
+    int64_t device_mem_bytes;  /* device global memory size, -1 n/a */
+    mcpi_ocl_detail ocl;
+    /* outcome: 0, or a negative MCPI_E* code with a message; a failed row
+     * keeps its identity so reports can show it without losing other rows. */
+    int status;
+    char error[MCPI_ERROR_LEN];
+} mcpi_record;
+
+/* Statistics of the timed repeats of a record. */
+typedef struct mcpi_stats {
+    double median, min, max, mean, rsd; /* rsd: relative standard deviation, 0..1 */
+} mcpi_stats;
+
+void mcpi_record_init(mcpi_record *r);
+mcpi_stats mcpi_record_stats(const mcpi_record *r);
+
+/* ---- clocks and memory ------------------------------------------------- */
+
+/* Monotonic seconds since an arbitrary origin. */
+double mcpi_now(void);
+
+/* Resets the process's RSS high-water mark so the next mcpi_mem_peak_bytes()
+ * belongs to what ran since.  Returns 0, or -1 when the platform cannot reset
+ * it (then the peak is the process lifetime peak; see README). */
+int mcpi_mem_reset_peak(void);
+/* Resident-set high-water mark in bytes, -1 when unknown. */
+int64_t mcpi_mem_peak_bytes(void);
+/* Current resident-set size in bytes, -1 when unknown. */
+int64_t mcpi_mem_current_bytes(void);
+
+/* ---- reports ----------------------------------------------------------- */
+
+typedef enum { MCPI_FORMAT_TABLE, MCPI_FORMAT_CSV, MCPI_FORMAT_JSON, MCPI_FORMAT_MARKDOWN } mcpi_format;
+
+/* What a report knows besides its records. */
+typedef struct mcpi_run_info {
+    const char *version;
+    uint64_t samples, seed;
+    unsigned repeat, warmup;
+    int ranks;
+    unsigned threads; /* --threads, 0 = automatic */
+    int peak_resettable; /* 1 when host peaks are per row */
+} mcpi_run_info;
+
+/* A report: job rows (one per backend/device for the whole job) and,
+ * optionally, per-rank rows.  Rows are sorted by the reporter, not here. */
+typedef struct mcpi_report {
+    mcpi_run_info info;
+    const mcpi_record *rows;
+    size_t nrows;
+    const mcpi_record *rank_rows; /* may be NULL */
+    size_t nrank_rows;
+    int show_rank_rows; /* table/markdown/csv: include rank rows */
+} mcpi_report;
+
+/* Writes the report in the given format to out.  Returns 0 or MCPI_EIO. */
+int mcpi_report_write(FILE *out, mcpi_format fmt, const mcpi_report *rep);
+
+/* Parses "table", "csv", "json", "markdown"; returns 0 or -1. */
+int mcpi_format_parse(const char *s, mcpi_format *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* MCPI_PROFILE_H */
