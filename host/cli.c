@@ -1,1 +1,538 @@
-/* placeholder: being written */
+/* cli.c - the mcpi command line: parse, validate, run every target, report.
+ *
+ * Every rank parses the same argv and so reaches the same verdict on bad
+ * input; only rank 0 prints it.  Checks that touch the file system (the
+ * output path) happen on rank 0 and are agreed on with min_int, so all
+ * ranks exit with one code and none waits for another. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cpu.h"
+#include "mcpi.h"
+
+typedef enum { CMD_RUN, CMD_DEVICES } command;
+
+typedef struct cli {
+    mcpi_config cfg;
+    command cmd;
+    int help, version;
+    int format_set;
+} cli;
+
+typedef enum {
+    OPT_SAMPLES, OPT_SEED, OPT_BACKEND, OPT_THREADS, OPT_REPEAT, OPT_WARMUP, OPT_FORMAT,
+    OPT_OUTPUT, OPT_QUIET, OPT_PER_RANK, OPT_WORK_GROUP, OPT_PER_ITEM, OPT_LAUNCH_SAMPLES,
+    OPT_NO_CACHE, OPT_ISA, OPT_BUILD_OPTIONS, OPT_HELP, OPT_VERSION
+} opt_id;
+
+typedef struct opt {
+    const char *lng;
+    char shrt;
+    int has_arg;
+    opt_id id;
+    const char *accepted; /* the accepted form, for error lines */
+} opt;
+
+static const opt options[] = {
+    {"samples", 'n', 1, OPT_SAMPLES, "an integer from 1 to 2^64-1 (1000000, 1e6, 2^20)"},
+    {"seed", 's', 1, OPT_SEED, "a 64-bit unsigned integer, decimal or 0x hexadecimal"},
+    {"backend", 'b', 1, OPT_BACKEND, "a comma list of serial, simd, threads, naive, opencl, "
+                                     "opencl:P.D, opencl:gpu, opencl:cpu, all"},
+    {"threads", 't', 1, OPT_THREADS, "an integer from 1 to 1024"},
+    {"repeat", 'r', 1, OPT_REPEAT, "an integer from 1 to 1000"},
+    {"warmup", 'w', 1, OPT_WARMUP, "an integer from 0 to 1000"},
+    {"format", 'f', 1, OPT_FORMAT, "one of table, csv, json, markdown"},
+    {"output", 'o', 1, OPT_OUTPUT, "a writable file path"},
+    {"quiet", 'q', 0, OPT_QUIET, NULL},
+    {"per-rank", 0, 0, OPT_PER_RANK, NULL},
+    {"work-group", 0, 1, OPT_WORK_GROUP, "an integer from 1 to the device's maximum"},
+    {"per-item", 0, 1, OPT_PER_ITEM, "an integer from 1 to 2^32"},
+    {"launch-samples", 0, 1, OPT_LAUNCH_SAMPLES, "an integer from 1 to 2^64-1 (1e6, 2^20)"},
+    {"no-cache", 0, 0, OPT_NO_CACHE, NULL},
+    {"isa", 0, 1, OPT_ISA, "one of avx512, avx2, sse2, portable"},
+    {"build-options", 0, 1, OPT_BUILD_OPTIONS, "OpenCL C compiler options"},
+    {"help", 'h', 0, OPT_HELP, NULL},
+    {"version", 'V', 0, OPT_VERSION, NULL},
+};
+#define NOPTIONS (sizeof options / sizeof options[0])
+
+static const char usage_text[] =
+    "usage: mcpi [run] [options]        estimate pi on every selected backend, one ratio table\n"
+    "       mcpi devices [--format F]    list backends and devices (OpenCL P.D indices)\n"
+    "       mpirun -n R mcpi [options]   the same across R MPI ranks (one row per backend)\n"
+    "\n"
+    "Options:\n"
+    "  -n, --samples N      samples, 1..2^64-1: 1000000, 1e6, 2.5e9, 2^30 (default 1e8)\n"
+    "  -s, --seed S         64-bit seed, decimal or 0x hex (default 0)\n"
+    "  -b, --backend LIST   comma list: serial, simd, threads, naive, opencl, opencl:P.D,\n"
+    "                       opencl:gpu, opencl:cpu, opencl:accelerator, all (default all)\n"
+    "  -t, --threads T      threads for 'threads', 1..1024 (default: every usable core,\n"
+    "                       divided among the MPI ranks of a node)\n"
+    "  -r, --repeat R       timed repeats, 1..1000 (default 3); the table shows the median\n"
+    "  -w, --warmup W       untimed repeats first, 0..1000 (default 1)\n"
+    "  -f, --format F       table, csv, json or markdown (default table)\n"
+    "  -o, --output FILE    write the report to FILE atomically instead of stdout\n"
+    "  -q, --quiet          no progress or notes on stderr\n"
+    "      --per-rank       under MPI, add one row per rank (JSON always has them)\n"
+    "      --isa ISA        force the SIMD instruction set: avx512, avx2, sse2, portable\n"
+    "                       (also MCPI_ISA; default: the widest this CPU has)\n"
+    "OpenCL:\n"
+    "      --work-group WG  work-group size (default: from the device)\n"
+    "      --per-item K     samples per work-item per launch (default: from the device)\n"
+    "      --launch-samples K  at most K samples per kernel launch (default: ~100 ms)\n"
+    "      --no-cache       neither read nor write the program binary cache\n"
+    "                       ($MCPI_CACHE_DIR, else $XDG_CACHE_HOME/mcpi, else ~/.cache/mcpi)\n"
+    "      --build-options S  extra OpenCL compiler options\n"
+    "  -h, --help           this help;  -V, --version  the version\n"
+    "\n"
+    "Every exact backend counts the same samples (Philox4x32-10, exact integer test), so\n"
+    "hits are identical across backends, devices, threads and ranks for one (seed, N).\n"
+    "'naive' is the tutorial's plain loop (libc generator, double, sqrt): a teaching row\n"
+    "whose hits differ by design.\n"
+    "\n"
+    "Exit codes: 0 ok; 1 a backend failed at run time (its row says why, other rows are\n"
+    "kept); 2 bad input (one line names the flag and the accepted form, nothing written);\n"
+    "3 a requested backend or device is not available (the line names what is);\n"
+    "4 the report could not be written.\n";
+
+static int bad(char *err, size_t errlen, const opt *o, const char *value)
+{
+    if (o->shrt)
+        mcpi_set_error(err, errlen, "-%c/--%s: invalid value '%s'; expected %s", o->shrt,
+                       o->lng, value, o->accepted);
+    else
+        mcpi_set_error(err, errlen, "--%s: invalid value '%s'; expected %s", o->lng, value,
+                       o->accepted);
+    return MCPI_EINVAL;
+}
+
+static int parse_uint(const char *v, uint64_t lo, uint64_t hi, uint64_t *out)
+{
+    uint64_t x;
+    if (mcpi_parse_u64(v, &x) != MCPI_OK || x < lo || x > hi)
+        return -1;
+    *out = x;
+    return 0;
+}
+
+static int apply(cli *c, const opt *o, const char *v, char *err, size_t errlen)
+{
+    mcpi_config *cfg = &c->cfg;
+    uint64_t x;
+    switch (o->id) {
+    case OPT_SAMPLES:
+        if (mcpi_parse_count(v, &cfg->samples) != MCPI_OK)
+            return bad(err, errlen, o, v);
+        break;
+    case OPT_SEED:
+        if (mcpi_parse_u64(v, &cfg->seed) != MCPI_OK)
+            return bad(err, errlen, o, v);
+        break;
+    case OPT_BACKEND:
+        if (v[0] == '\0' || strlen(v) >= sizeof cfg->backends)
+            return bad(err, errlen, o, v);
+        snprintf(cfg->backends, sizeof cfg->backends, "%s", v);
+        return mcpi_selection_check(cfg->backends, err, errlen);
+    case OPT_THREADS:
+        if (parse_uint(v, 1, MCPI_MAX_THREADS, &x) != 0)
+            return bad(err, errlen, o, v);
+        cfg->threads = (unsigned)x;
+        break;
+    case OPT_REPEAT:
+        if (parse_uint(v, 1, MCPI_MAX_REPEAT, &x) != 0)
+            return bad(err, errlen, o, v);
+        cfg->repeat = (unsigned)x;
+        break;
+    case OPT_WARMUP:
+        if (parse_uint(v, 0, MCPI_MAX_REPEAT, &x) != 0)
+            return bad(err, errlen, o, v);
+        cfg->warmup = (unsigned)x;
+        break;
+    case OPT_FORMAT:
+        if (mcpi_format_parse(v, &cfg->format) != 0)
+            return bad(err, errlen, o, v);
+        c->format_set = 1;
+        break;
+    case OPT_OUTPUT:
+        if (v[0] == '\0')
+            return bad(err, errlen, o, v);
+        cfg->output = v;
+        break;
+    case OPT_QUIET:
+        cfg->quiet = 1;
+        break;
+    case OPT_PER_RANK:
+        cfg->per_rank = 1;
+        break;
+    case OPT_WORK_GROUP:
+        if (parse_uint(v, 1, 1u << 20, &x) != 0)
+            return bad(err, errlen, o, v);
+        cfg->work_group = (unsigned)x;
+        break;
+    case OPT_PER_ITEM:
+        if (parse_uint(v, 1, 1ull << 32, &x) != 0)
+            return bad(err, errlen, o, v);
+        cfg->per_item = x;
+        break;
+    case OPT_LAUNCH_SAMPLES:
+        if (mcpi_parse_count(v, &cfg->launch_samples) != MCPI_OK)
+            return bad(err, errlen, o, v);
+        break;
+    case OPT_NO_CACHE:
+        cfg->no_cache = 1;
+        break;
+    case OPT_ISA:
+        if (strcmp(v, "avx512") && strcmp(v, "avx2") && strcmp(v, "sse2") &&
+            strcmp(v, "portable"))
+            return bad(err, errlen, o, v);
+        snprintf(cfg->isa, sizeof cfg->isa, "%s", v);
+        break;
+    case OPT_BUILD_OPTIONS:
+        cfg->build_options = v;
+        break;
+    case OPT_HELP:
+        c->help = 1;
+        break;
+    case OPT_VERSION:
+        c->version = 1;
+        break;
+    }
+    return MCPI_OK;
+}
+
+static const opt *find_long(const char *name, size_t len)
+{
+    for (size_t i = 0; i < NOPTIONS; ++i)
+        if (strlen(options[i].lng) == len && strncmp(options[i].lng, name, len) == 0)
+            return &options[i];
+    return NULL;
+}
+
+static const opt *find_short(char ch)
+{
+    for (size_t i = 0; i < NOPTIONS; ++i)
+        if (options[i].shrt == ch)
+            return &options[i];
+    return NULL;
+}
+
+/* Parses argv into c.  MCPI_EINVAL with one line in err on bad input. */
+static int parse_args(cli *c, int argc, char **argv, char *err, size_t errlen)
+{
+    memset(c, 0, sizeof *c);
+    mcpi_config_default(&c->cfg);
+    int positional = 0;
+    for (int i = 1; i < argc; ++i) {
+        const char *a = argv[i];
+        const opt *o = NULL;
+        const char *value = NULL;
+        if (strncmp(a, "--", 2) == 0 && a[2] != '\0') {
+            const char *eq = strchr(a + 2, '=');
+            size_t len = eq ? (size_t)(eq - (a + 2)) : strlen(a + 2);
+            o = find_long(a + 2, len);
+            if (o == NULL) {
+                mcpi_set_error(err, errlen, "unknown option '%.*s'; see mcpi --help",
+                               (int)(len + 2), a);
+                return MCPI_EINVAL;
+            }
+            if (eq != NULL) {
+                if (!o->has_arg) {
+                    mcpi_set_error(err, errlen, "--%s: takes no value", o->lng);
+                    return MCPI_EINVAL;
+                }
+                value = eq + 1;
+            }
+        } else if (a[0] == '-' && a[1] != '\0' && a[1] != '-') {
+            o = find_short(a[1]);
+            if (o == NULL) {
+                mcpi_set_error(err, errlen, "unknown option '-%c'; see mcpi --help", a[1]);
+                return MCPI_EINVAL;
+            }
+            if (a[2] != '\0') {
+                if (!o->has_arg) {
+                    mcpi_set_error(err, errlen, "-%c/--%s: takes no value", o->shrt, o->lng);
+                    return MCPI_EINVAL;
+                }
+                value = a + 2;
+            }
+        } else {
+            if (positional++ == 0 && strcmp(a, "run") == 0) {
+                c->cmd = CMD_RUN;
+                continue;
+            }
+            if (positional == 1 && strcmp(a, "devices") == 0) {
+                c->cmd = CMD_DEVICES;
+                continue;
+            }
+            if (positional == 1)
+                mcpi_set_error(err, errlen,
+                               "unknown command '%s'; accepted: run, devices (see mcpi --help)",
+                               a);
+            else
+                mcpi_set_error(err, errlen, "unexpected argument '%s'; see mcpi --help", a);
+            return MCPI_EINVAL;
+        }
+        if (o->has_arg && value == NULL) {
+            if (i + 1 >= argc) {
+                if (o->shrt)
+                    mcpi_set_error(err, errlen, "-%c/--%s: missing value; expected %s", o->shrt,
+                                   o->lng, o->accepted);
+                else
+                    mcpi_set_error(err, errlen, "--%s: missing value; expected %s", o->lng,
+                                   o->accepted);
+                return MCPI_EINVAL;
+            }
+            value = argv[++i];
+        }
+        int rc = apply(c, o, value, err, errlen);
+        if (rc != MCPI_OK)
+            return rc;
+    }
+    return mcpi_config_validate(&c->cfg, err, errlen);
+}
+
+/* ---- output files: created only when the report is complete ------------ */
+
+static void temp_path(char *buf, size_t len, const char *path)
+{
+    snprintf(buf, len, "%s.tmp.%ld", path, (long)getpid());
+}
+
+/* Checks that path can be written, leaving nothing behind. */
+static int check_output(const char *path, char *err, size_t errlen)
+{
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        mcpi_set_error(err, errlen, "-o/--output: '%s' is a directory; expected a file path",
+                       path);
+        return MCPI_EINVAL;
+    }
+    char tmp[4096];
+    temp_path(tmp, sizeof tmp, path);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0644);
+    if (fd < 0) {
+        mcpi_set_error(err, errlen, "-o/--output: cannot write '%s': %s", path, strerror(errno));
+        return MCPI_EINVAL;
+    }
+    close(fd);
+    unlink(tmp);
+    return MCPI_OK;
+}
+
+typedef int (*writer_fn)(FILE *out, const void *ctx);
+
+/* Writes via writer to path through a temporary file and rename. */
+static int write_output(const char *path, writer_fn writer, const void *ctx, char *err,
+                        size_t errlen)
+{
+    char tmp[4096];
+    temp_path(tmp, sizeof tmp, path);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (f == NULL) {
+        if (fd >= 0)
+            close(fd);
+        mcpi_set_error(err, errlen, "-o/--output: cannot write '%s': %s", path, strerror(errno));
+        return MCPI_EIO;
+    }
+    int rc = writer(f, ctx);
+    if (fflush(f) != 0 || fsync(fileno(f)) != 0)
+        rc = MCPI_EIO;
+    if (fclose(f) != 0)
+        rc = MCPI_EIO;
+    if (rc == MCPI_OK && rename(tmp, path) != 0)
+        rc = MCPI_EIO;
+    if (rc != MCPI_OK) {
+        unlink(tmp);
+        mcpi_set_error(err, errlen, "-o/--output: writing '%s' failed: %s", path,
+                       strerror(errno));
+    }
+    return rc;
+}
+
+/* ---- commands ----------------------------------------------------------- */
+
+/* Writes to --output or stdout; returns 0 or the exit code for a failure. */
+static int emit(const mcpi_config *cfg, writer_fn writer, const void *ctx)
+{
+    char err[MCPI_ERROR_LEN] = "";
+    int rc;
+    if (cfg->output != NULL) {
+        rc = write_output(cfg->output, writer, ctx, err, sizeof err);
+        if (rc != MCPI_OK)
+            fprintf(stderr, "%s\n", err);
+    } else {
+        rc = writer(stdout, ctx);
+        if (rc == MCPI_OK && fflush(stdout) != 0)
+            rc = MCPI_EIO;
+        if (rc != MCPI_OK)
+            fprintf(stderr, "mcpi: writing to stdout failed\n");
+    }
+    return rc == MCPI_OK ? 0 : mcpi_exit_code(rc);
+}
+
+static int write_report(FILE *out, const void *ctx)
+{
+    const mcpi_report *rep = ctx;
+    return mcpi_report_write(out, rep->format, rep);
+}
+
+typedef struct devices_ctx {
+    mcpi_format format;
+} devices_ctx;
+
+static int write_devices(FILE *out, const void *ctx)
+{
+    const devices_ctx *d = ctx;
+    return mcpi_devices_write(out, d->format);
+}
+
+static int cmd_devices(cli *c, mcpi_comm *comm)
+{
+    if (comm->rank != 0)
+        return 0;
+    devices_ctx d = {c->cfg.format};
+    return emit(&c->cfg, write_devices, &d);
+}
+
+/* Under MPI, several devices of one backend become one row: local rank k
+ * takes device k mod count, and its record names the device it used. */
+static void bind_devices(mcpi_target *t, size_t *n, const mcpi_comm *comm)
+{
+    if (comm->size == 1)
+        return;
+    mcpi_target in[MCPI_MAX_TARGETS];
+    size_t nin = *n, out = 0;
+    memcpy(in, t, nin * sizeof *in);
+    for (size_t i = 0; i < nin; ++i) {
+        size_t count = 0, first = nin;
+        for (size_t j = 0; j < nin; ++j)
+            if (in[j].backend == in[i].backend) {
+                first = first < j ? first : j;
+                ++count;
+            }
+        if (count == 1) {
+            t[out++] = in[i];
+            continue;
+        }
+        if (first != i)
+            continue; /* this backend's row was made at its first device */
+        size_t pick = (size_t)comm->local_rank % count;
+        for (size_t j = 0, seen = 0; j < nin; ++j)
+            if (in[j].backend == in[i].backend && seen++ == pick) {
+                t[out] = in[j];
+                snprintf(t[out].dev.description, sizeof t[out].dev.description, "%.20s %.100s",
+                         in[j].dev.id, in[j].dev.description);
+            }
+        snprintf(t[out].dev.id, sizeof t[out].dev.id, "%s", in[i].backend->name);
+        ++out;
+    }
+    *n = out;
+}
+
+static int cmd_run(cli *c, mcpi_comm *comm)
+{
+    char err[MCPI_ERROR_LEN] = "";
+    mcpi_config *cfg = &c->cfg;
+    mcpi_target targets[MCPI_MAX_TARGETS];
+    size_t ntargets = 0;
+    int rc = mcpi_selection_resolve(cfg->backends, targets, MCPI_MAX_TARGETS, &ntargets, err,
+                                    sizeof err);
+    int agreed = rc;
+    comm->min_int(comm, &agreed);
+    if (agreed != MCPI_OK) {
+        if (rc != MCPI_OK && (comm->rank == 0 || comm->local_rank == 0))
+            fprintf(stderr, "%s%s\n", err, comm->size > 1 ? " (on this rank's node)" : "");
+        return mcpi_exit_code(agreed);
+    }
+    bind_devices(targets, &ntargets, comm);
+
+    size_t size = (size_t)comm->size;
+    mcpi_record *rows = calloc(ntargets, sizeof *rows);
+    mcpi_record *rank_rows = comm->rank == 0 ? calloc(ntargets * size, sizeof *rank_rows) : NULL;
+    mcpi_record *mine = malloc(sizeof *mine);
+    if (rows == NULL || mine == NULL || (comm->rank == 0 && rank_rows == NULL)) {
+        fprintf(stderr, "mcpi: out of memory for %zu rows\n", ntargets * size);
+        comm->abort(comm, mcpi_exit_code(MCPI_ENOMEM));
+        free(rows);
+        free(rank_rows);
+        free(mine);
+        return mcpi_exit_code(MCPI_ENOMEM);
+    }
+    int worst = MCPI_OK;
+    for (size_t i = 0; i < ntargets; ++i) {
+        int s = mcpi_run_target(cfg, &targets[i], comm, mine, &rows[i],
+                                comm->rank == 0 ? &rank_rows[i * size] : NULL);
+        if (s < worst)
+            worst = s;
+        if (comm->rank == 0 && rows[i].status != MCPI_OK)
+            fprintf(stderr, "mcpi: %s failed: %s\n", rows[i].name, rows[i].error);
+    }
+
+    int code = mcpi_exit_code(worst);
+    if (comm->rank == 0) {
+        mcpi_report rep;
+        memset(&rep, 0, sizeof rep);
+        rep.info.version = MCPI_VERSION_STRING;
+        rep.info.samples = cfg->samples;
+        rep.info.seed = cfg->seed;
+        rep.info.repeat = cfg->repeat;
+        rep.info.warmup = cfg->warmup;
+        rep.info.ranks = comm->size;
+        rep.info.threads = cfg->threads;
+        rep.info.peak_resettable = mcpi_mem_reset_peak() == 0;
+        rep.rows = rows;
+        rep.nrows = ntargets;
+        rep.rank_rows = rank_rows;
+        rep.nrank_rows = ntargets * size;
+        rep.show_rank_rows = cfg->per_rank;
+        rep.format = cfg->format;
+        int wcode = emit(cfg, write_report, &rep);
+        if (wcode != 0 && code == 0)
+            code = wcode;
+    }
+    free(rows);
+    free(rank_rows);
+    free(mine);
+    return code;
+}
+
+int mcpi_cli_main(int argc, char **argv, mcpi_comm *comm)
+{
+    cli c;
+    char err[MCPI_ERROR_LEN] = "";
+    int rc = parse_args(&c, argc, argv, err, sizeof err);
+    if (rc != MCPI_OK) {
+        if (comm->rank == 0)
+            fprintf(stderr, "%s\n", err);
+        return mcpi_exit_code(rc);
+    }
+    if (c.help || c.version) {
+        if (comm->rank == 0) {
+            if (c.help)
+                fputs(usage_text, stdout);
+            else
+                printf("mcpi %s\n", MCPI_VERSION_STRING);
+        }
+        return 0;
+    }
+    /* The output path is checked once, on rank 0, before any work. */
+    rc = MCPI_OK;
+    if (comm->rank == 0 && c.cfg.output != NULL)
+        rc = check_output(c.cfg.output, err, sizeof err);
+    int agreed = rc;
+    comm->min_int(comm, &agreed);
+    if (agreed != MCPI_OK) {
+        if (comm->rank == 0)
+            fprintf(stderr, "%s\n", err);
+        return mcpi_exit_code(agreed);
+    }
+    if (c.cmd == CMD_DEVICES)
+        return cmd_devices(&c, comm);
+    return cmd_run(&c, comm);
+}

@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "mcpi_profile.h"
 
@@ -66,6 +67,7 @@ typedef struct mcpi_config {
     uint64_t seed;
     char backends[MCPI_BACKEND_LIST_LEN]; /* --backend as given ("" = default) */
     unsigned threads;      /* 0 = every online core (divided among local MPI ranks) */
+    unsigned ranks_per_node; /* set by the runner from the communicator; 0 = 1 */
     unsigned repeat;       /* timed repeats, 1 .. MCPI_MAX_REPEAT */
     unsigned warmup;       /* untimed repeats before them */
     mcpi_format format;
@@ -209,6 +211,19 @@ void mcpi_comm_self(mcpi_comm *c);
  * every rank); a failed row carries its message in job->error. */
 int mcpi_run_target(const mcpi_config *cfg, const mcpi_target *t, mcpi_comm *comm,
                     mcpi_record *mine, mcpi_record *job, mcpi_record *rank_rows);
+
+/* ---- devices ---------------------------------------------------------------- */
+
+/* Writes every backend and its devices (or why it is unavailable) in fmt
+ * (table, json, csv or markdown).  Returns 0 or MCPI_EIO. */
+int mcpi_devices_write(FILE *out, mcpi_format fmt);
+
+/* ---- the command line ---------------------------------------------------- */
+
+/* Runs the mcpi command line (argv as given to main) on this rank.  Only rank
+ * 0 prints reports and writes files; every rank returns the same exit code
+ * (README "Exit codes"). */
+int mcpi_cli_main(int argc, char **argv, mcpi_comm *comm);
 
 #ifdef __cplusplus
 }

@@ -106,6 +106,15 @@ typedef struct mcpi_stats {
 void mcpi_record_init(mcpi_record *r);
 mcpi_stats mcpi_record_stats(const mcpi_record *r);
 
+/* The row's estimate: *pi = 4*hits/samples and its standard error
+ * *se = 4*sqrt(p(1-p)/samples), p = hits/samples (DESIGN section 1).  Both
+ * are 0 when samples is 0.  Either pointer may be NULL. */
+void mcpi_record_pi(const mcpi_record *r, double *pi, double *se);
+/* The estimate's error in standard errors, (pi - M_PI)/se; NaN when se is 0
+ * (every or no sample inside, or no samples).  Reporters print NaN as "-"
+ * (table, Markdown), an empty field (CSV) or null (JSON). */
+double mcpi_record_err_se(const mcpi_record *r);
+
 /* ---- clocks and memory ------------------------------------------------- */
 
 /* Monotonic seconds since an arbitrary origin. */
@@ -117,7 +126,8 @@ double mcpi_now(void);
 int mcpi_mem_reset_peak(void);
 /* Resident-set high-water mark in bytes, -1 when unknown. */
 int64_t mcpi_mem_peak_bytes(void);
-/* Current resident-set size in bytes, -1 when unknown. */
+/* Current anonymous resident memory (Linux RssAnon: heap, stacks), else the
+ * resident-set size, in bytes; -1 when unknown.  Used for growth. */
 int64_t mcpi_mem_current_bytes(void);
 
 /* ---- reports ----------------------------------------------------------- */
@@ -143,6 +153,7 @@ typedef struct mcpi_report {
     const mcpi_record *rank_rows; /* may be NULL */
     size_t nrank_rows;
     int show_rank_rows; /* table/markdown/csv: include rank rows */
+    mcpi_format format; /* the format the caller asked for (informational) */
 } mcpi_report;
 
 /* Writes the report in the given format to out.  Returns 0 or MCPI_EIO. */

@@ -1,1 +1,502 @@
-/* placeholder: being written */
+/* report.c - the report dispatcher and what every reporter shares: checked
+ * output, row views (statistics, sorting, ratios) and human-readable cells. */
+#include "report_private.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mcpi.h"
+
+/* ---- output ----------------------------------------------------------- */
+
+void mcpi__put(mcpi__out *o, const char *s)
+{
+    if (!o->failed && fputs(s, o->f) < 0)
+        o->failed = 1;
+}
+
+void mcpi__printf(mcpi__out *o, const char *fmt, ...)
+{
+    if (o->failed)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    if (vfprintf(o->f, fmt, ap) < 0)
+        o->failed = 1;
+    va_end(ap);
+}
+
+/* Reads at most up to the first byte that fails, so never past a NUL. */
+size_t mcpi__utf8_len(const unsigned char *s)
+{
+    unsigned char c = s[0];
+    size_t len;
+    unsigned char lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
+    if (c >= 0xC2 && c <= 0xDF) {
+        len = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3;
+        if (c == 0xE0)
+            lo = 0xA0;
+        else if (c == 0xED)
+            hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4;
+        if (c == 0xF0)
+            lo = 0x90;
+        else if (c == 0xF4)
+            hi = 0x8F;
+    } else {
+        return 0;
+    }
+    if (s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t i = 2; i < len; i++) {
+        if (s[i] < 0x80 || s[i] > 0xBF)
+            return 0;
+    }
+    return len;
+}
+
+void mcpi__put_utf8(mcpi__out *o, const char *str, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = 0, run = 0;
+    while (i < n) {
+        size_t len = s[i] < 0x80 ? 1 : mcpi__utf8_len(s + i);
+        if (len > 0 && i + len <= n) {
+            i += len;
+            continue;
+        }
+        mcpi__printf(o, "%.*s" MCPI__UTF8_REPLACEMENT, (int)(i - run), (const char *)s + run);
+        run = ++i;
+    }
+    mcpi__printf(o, "%.*s", (int)(i - run), (const char *)s + run);
+}
+
+/* ---- dispatch --------------------------------------------------------- */
+
+static const struct {
+    const char *name;
+    mcpi_format fmt;
+} format_names[] = {
+    {"table", MCPI_FORMAT_TABLE},
+    {"csv", MCPI_FORMAT_CSV},
+    {"json", MCPI_FORMAT_JSON},
+    {"markdown", MCPI_FORMAT_MARKDOWN},
+};
+
+int mcpi_format_parse(const char *s, mcpi_format *out)
+{
+    if (!s)
+        return -1;
+    for (size_t i = 0; i < sizeof format_names / sizeof format_names[0]; i++) {
+        if (strcmp(s, format_names[i].name) == 0) {
+            if (out)
+                *out = format_names[i].fmt;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+int mcpi_report_write(FILE *out, mcpi_format fmt, const mcpi_report *rep)
+{
+    /* rank_rows NULL means "no rank rows", whatever nrank_rows says. */
+    if (!out || !rep || (rep->nrows > 0 && !rep->rows))
+        return MCPI_EINVAL;
+    int rc;
+    switch (fmt) {
+    case MCPI_FORMAT_TABLE:
+        rc = mcpi__report_table(out, rep);
+        break;
+    case MCPI_FORMAT_CSV:
+        rc = mcpi__report_csv(out, rep);
+        break;
+    case MCPI_FORMAT_JSON:
+        rc = mcpi__report_json(out, rep);
+        break;
+    case MCPI_FORMAT_MARKDOWN:
+        rc = mcpi__report_markdown(out, rep);
+        break;
+    default:
+        return MCPI_EINVAL;
+    }
+    /* A buffered write can fail only when flushed (a full disk, a closed pipe). */
+    if (rc == 0 && (fflush(out) != 0 || ferror(out)))
+        rc = MCPI_EIO;
+    return rc;
+}
+
+/* ---- row views -------------------------------------------------------- */
+
+/* Sort classes: measured rows, ok rows without a time, failed rows. */
+static int row_class(const mcpi__row *row)
+{
+    if (!row->ok)
+        return 2;
+    return isnan(row->st.median) ? 1 : 0;
+}
+
+static int cmp_rows(const void *a, const void *b)
+{
+    const mcpi__row *x = a, *y = b;
+    int cx = row_class(x), cy = row_class(y);
+    if (cx != cy)
+        return cx - cy;
+    if (cx == 0 && x->st.median != y->st.median)
+        return x->st.median < y->st.median ? -1 : 1;
+    /* Records come from one array, so address order is input order: stable. */
+    return (x->r > y->r) - (x->r < y->r);
+}
+
+mcpi__row *mcpi__rows_new(const mcpi_record *recs, size_t n, int job, int *nomem)
+{
+    *nomem = 0;
+    if (n == 0 || !recs)
+        return NULL;
+    mcpi__row *rows = malloc(n * sizeof *rows);
+    if (!rows) {
+        *nomem = 1;
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        mcpi__row *row = &rows[i];
+        row->r = &recs[i];
+        row->st = mcpi_record_stats(row->r);
+        row->ok = row->r->status == 0;
+        row->pi = row->se = row->err_se = row->samples_per_s = row->ratio = NAN;
+        if (row->ok) {
+            mcpi_record_pi(row->r, &row->pi, &row->se);
+            row->err_se = mcpi_record_err_se(row->r);
+            if (row->st.median > 0.0)
+                row->samples_per_s = (double)row->r->samples / row->st.median;
+        }
+    }
+    if (job) {
+        qsort(rows, n, sizeof *rows, cmp_rows);
+        double fastest = rows[0].st.median;
+        if (row_class(&rows[0]) == 0 && fastest > 0.0) {
+            for (size_t i = 0; i < n && row_class(&rows[i]) == 0; i++)
+                rows[i].ratio = rows[i].st.median / fastest;
+        }
+    }
+    return rows;
+}
+
+void mcpi__rows_free(mcpi__row *rows)
+{
+    free(rows);
+}
+
+int mcpi__row_noisy(const mcpi__row *row)
+{
+    if (!row->ok || row_class(row) != 0)
+        return 0;
+    return row->st.rsd > MCPI__NOISY_RSD || row->st.max > MCPI__NOISY_SPREAD * row->st.min;
+}
+
+const char *mcpi__ocl_cache_name(int cache)
+{
+    switch (cache) {
+    case 0:
+        return "miss";
+    case 1:
+        return "hit";
+    case 2:
+        return "off";
+    default:
+        return NULL;
+    }
+}
+
+/* ---- numbers ---------------------------------------------------------- */
+
+/* Enough significant digits for any double to read back exactly. */
+#define MAX_EXACT_DIGITS 17
+/* Below 2^53 every whole double prints exactly in plain digits. */
+#define MAX_PLAIN_INTEGER 9007199254740992.0
+
+void mcpi__fmt_exact(char buf[MCPI__NUM_LEN], double v)
+{
+    buf[0] = '\0';
+    if (!isfinite(v))
+        return;
+    /* Whole numbers (rates, byte counts) read better without an exponent. */
+    if (v == floor(v) && fabs(v) < MAX_PLAIN_INTEGER) {
+        snprintf(buf, MCPI__NUM_LEN, "%.0f", v);
+        return;
+    }
+    /* The fewest digits that read back exactly (17 always do). */
+    int prec = 1;
+    for (; prec < MAX_EXACT_DIGITS; prec++) {
+        char tmp[MCPI__NUM_LEN];
+        snprintf(tmp, sizeof tmp, "%.*g", prec, v);
+        if (strtod(tmp, NULL) == v)
+            break;
+    }
+    snprintf(buf, MCPI__NUM_LEN, "%.*g", prec, v);
+}
+
+/* ---- human-readable cells --------------------------------------------- */
+
+#define HUMAN_SIG_DIGITS 3 /* times, rates and sizes show three significant digits */
+#define PI_DECIMALS 9
+#define RATIO_DECIMALS 2
+#define ERR_SE_DECIMALS 2
+#define ERR_SE_UNIT "se" /* error in standard errors; ASCII so columns align */
+#define NOT_AVAILABLE "-"
+
+/* Decimals that show v (1 <= v < 1000 after scaling) with three significant digits. */
+static int human_decimals(double v)
+{
+    int d = HUMAN_SIG_DIGITS - 1;
+    for (double lim = 10.0; v >= lim && d > 0; lim *= 10.0)
+        d--;
+    return d;
+}
+
+static void fmt_time_cell(char *buf, size_t len, const mcpi_stats *st)
+{
+    static const struct {
+        double scale;
+        const char *unit;
+    } units[] = {{1.0, "s"}, {1e-3, "ms"}, {1e-6, "us"}, {1e-9, "ns"}};
+    const size_t nunits = sizeof units / sizeof units[0];
+    if (!isfinite(st->median)) {
+        snprintf(buf, len, NOT_AVAILABLE);
+        return;
+    }
+    size_t u = 0;
+    while (u + 1 < nunits && st->median < units[u].scale)
+        u++;
+    double k = 1.0 / units[u].scale;
+    int d = human_decimals(st->median * k);
+    snprintf(buf, len, "%.*f %s (%.*f-%.*f)", d, st->median * k, units[u].unit, d, st->min * k, d,
+             st->max * k);
+}
+
+static void fmt_rate(char *buf, size_t len, double v)
+{
+    static const char *const suffix[] = {"", "k", "M", "G", "T", "P", "E"};
+    const size_t nsuffix = sizeof suffix / sizeof suffix[0];
+    if (!isfinite(v)) {
+        snprintf(buf, len, NOT_AVAILABLE);
+        return;
+    }
+    size_t s = 0;
+    while (v >= 1000.0 && s + 1 < nsuffix) {
+        v /= 1000.0;
+        s++;
+    }
+    snprintf(buf, len, "%.*f%s", human_decimals(v), v, suffix[s]);
+}
+
+static void fmt_bytes(char *buf, size_t len, int64_t bytes)
+{
+    static const char *const unit[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+    const size_t nunit = sizeof unit / sizeof unit[0];
+    if (bytes < 0) {
+        snprintf(buf, len, NOT_AVAILABLE);
+        return;
+    }
+    if (bytes < 1024) {
+        snprintf(buf, len, "%" PRId64 " B", bytes);
+        return;
+    }
+    double v = (double)bytes;
+    size_t u = 0;
+    while (v >= 1024.0 && u + 1 < nunit) {
+        v /= 1024.0;
+        u++;
+    }
+    snprintf(buf, len, "%.*f %s", human_decimals(v), v, unit[u]);
+}
+
+static void fmt_fixed(char *buf, size_t len, int decimals, double v, const char *suffix)
+{
+    if (!isfinite(v))
+        snprintf(buf, len, NOT_AVAILABLE);
+    else
+        snprintf(buf, len, "%.*f%s", decimals, v, suffix);
+}
+
+static const char *const col_titles[MCPI__NCOLS] = {
+    [MCPI__COL_NAME] = "name",
+    [MCPI__COL_DEVICE] = "device",
+    [MCPI__COL_TIME] = "time median (min-max)",
+    [MCPI__COL_RATE] = "samples/s",
+    [MCPI__COL_RATIO] = "ratio",
+    [MCPI__COL_PEAK] = "host peak",
+    [MCPI__COL_DEVMEM] = "device mem",
+    [MCPI__COL_PI] = "pi",
+    [MCPI__COL_ERR] = "err",
+    [MCPI__COL_HITS] = "hits",
+};
+
+static const char *const rcol_titles[MCPI__NRCOLS] = {
+    [MCPI__RCOL_RANK] = "rank",       [MCPI__RCOL_HOST] = "host",
+    [MCPI__RCOL_LOCAL] = "local",     [MCPI__RCOL_BACKEND] = "backend",
+    [MCPI__RCOL_DEVICE] = "device",   [MCPI__RCOL_TIME] = "time median (min-max)",
+    [MCPI__RCOL_SAMPLES] = "samples", [MCPI__RCOL_HITS] = "hits",
+    [MCPI__RCOL_PEAK] = "host peak",
+};
+
+const char *mcpi__col_title(int col)
+{
+    return col >= 0 && col < MCPI__NCOLS ? col_titles[col] : "";
+}
+
+const char *mcpi__rcol_title(int col)
+{
+    return col >= 0 && col < MCPI__NRCOLS ? rcol_titles[col] : "";
+}
+
+int mcpi__col_numeric(int col)
+{
+    return col != MCPI__COL_NAME && col != MCPI__COL_DEVICE;
+}
+
+int mcpi__rcol_numeric(int col)
+{
+    return col != MCPI__RCOL_HOST && col != MCPI__RCOL_BACKEND && col != MCPI__RCOL_DEVICE;
+}
+
+/* Control characters (a newline in an error message) would break a row;
+ * bytes that are not UTF-8 would garble a terminal.  Both are replaced in
+ * place, one byte for one, so widths stay countable. */
+static void flatten(char *cell)
+{
+    unsigned char *s = (unsigned char *)cell;
+    while (*s) {
+        if (*s < 0x20 || *s == 0x7f) {
+            *s++ = ' ';
+        } else if (*s < 0x80) {
+            s++;
+        } else {
+            size_t len = mcpi__utf8_len(s);
+            if (len == 0)
+                *s++ = '?';
+            else
+                s += len;
+        }
+    }
+}
+
+static void job_cells_raw(const mcpi__row *row, char cells[MCPI__NCOLS][MCPI__CELL_LEN])
+{
+    const mcpi_record *r = row->r;
+    for (int c = 0; c < MCPI__NCOLS; c++)
+        cells[c][0] = '\0';
+    snprintf(cells[MCPI__COL_NAME], MCPI__CELL_LEN, "%s%s", r->name,
+             r->exact ? "" : MCPI__INEXACT_MARK);
+    snprintf(cells[MCPI__COL_DEVICE], MCPI__CELL_LEN, "%s", r->device);
+    if (!row->ok) {
+        snprintf(cells[MCPI__COL_TIME], MCPI__CELL_LEN, "error: %s",
+                 r->error[0] ? r->error : mcpi_strerror(r->status));
+        return;
+    }
+    fmt_time_cell(cells[MCPI__COL_TIME], MCPI__CELL_LEN, &row->st);
+    fmt_rate(cells[MCPI__COL_RATE], MCPI__CELL_LEN, row->samples_per_s);
+    fmt_fixed(cells[MCPI__COL_RATIO], MCPI__CELL_LEN, RATIO_DECIMALS, row->ratio, "x");
+    fmt_bytes(cells[MCPI__COL_PEAK], MCPI__CELL_LEN, r->host_peak_bytes);
+    fmt_bytes(cells[MCPI__COL_DEVMEM], MCPI__CELL_LEN, r->device_bytes);
+    fmt_fixed(cells[MCPI__COL_PI], MCPI__CELL_LEN, PI_DECIMALS, row->pi, "");
+    if (isfinite(row->err_se))
+        snprintf(cells[MCPI__COL_ERR], MCPI__CELL_LEN, "%+.*f%s", ERR_SE_DECIMALS, row->err_se,
+                 ERR_SE_UNIT);
+    else
+        snprintf(cells[MCPI__COL_ERR], MCPI__CELL_LEN, NOT_AVAILABLE);
+    snprintf(cells[MCPI__COL_HITS], MCPI__CELL_LEN, "%" PRIu64, r->hits);
+}
+
+void mcpi__job_cells(const mcpi__row *row, char cells[MCPI__NCOLS][MCPI__CELL_LEN])
+{
+    job_cells_raw(row, cells);
+    for (int c = 0; c < MCPI__NCOLS; c++)
+        flatten(cells[c]);
+}
+
+static void rank_cells_raw(const mcpi__row *row, char cells[MCPI__NRCOLS][MCPI__CELL_LEN])
+{
+    const mcpi_record *r = row->r;
+    for (int c = 0; c < MCPI__NRCOLS; c++)
+        cells[c][0] = '\0';
+    snprintf(cells[MCPI__RCOL_RANK], MCPI__CELL_LEN, "%d", r->rank);
+    snprintf(cells[MCPI__RCOL_HOST], MCPI__CELL_LEN, "%s", r->hostname);
+    snprintf(cells[MCPI__RCOL_LOCAL], MCPI__CELL_LEN, "%d", r->local_rank);
+    snprintf(cells[MCPI__RCOL_BACKEND], MCPI__CELL_LEN, "%s%s", r->name,
+             r->exact ? "" : MCPI__INEXACT_MARK);
+    snprintf(cells[MCPI__RCOL_DEVICE], MCPI__CELL_LEN, "%s", r->device);
+    if (!row->ok) {
+        snprintf(cells[MCPI__RCOL_TIME], MCPI__CELL_LEN, "error: %s",
+                 r->error[0] ? r->error : mcpi_strerror(r->status));
+        return;
+    }
+    fmt_time_cell(cells[MCPI__RCOL_TIME], MCPI__CELL_LEN, &row->st);
+    snprintf(cells[MCPI__RCOL_SAMPLES], MCPI__CELL_LEN, "%" PRIu64, r->samples);
+    snprintf(cells[MCPI__RCOL_HITS], MCPI__CELL_LEN, "%" PRIu64, r->hits);
+    fmt_bytes(cells[MCPI__RCOL_PEAK], MCPI__CELL_LEN, r->host_peak_bytes);
+}
+
+void mcpi__rank_cells(const mcpi__row *row, char cells[MCPI__NRCOLS][MCPI__CELL_LEN])
+{
+    rank_cells_raw(row, cells);
+    for (int c = 0; c < MCPI__NRCOLS; c++)
+        flatten(cells[c]);
+}
+
+void mcpi__run_summary(char buf[MCPI__SUMMARY_LEN], const mcpi_run_info *info)
+{
+    char threads[MCPI__NUM_LEN];
+    if (info->threads == 0)
+        snprintf(threads, sizeof threads, "auto");
+    else
+        snprintf(threads, sizeof threads, "%u", info->threads);
+    snprintf(buf, MCPI__SUMMARY_LEN,
+             "mcpi %s: N=%" PRIu64 ", seed=%" PRIu64 ", repeats=%u (+%u warm-up), ranks=%d, "
+             "threads=%s",
+             info->version ? info->version : "", info->samples, info->seed, info->repeat,
+             info->warmup, info->ranks, threads);
+}
+
+void mcpi__notes(const mcpi__row *rows, size_t n, const mcpi_run_info *info,
+                 void (*emit)(void *ctx, const char *line), void *ctx)
+{
+    char line[MCPI__NOTE_LEN];
+    int any_inexact = 0;
+    for (size_t i = 0; i < n; i++) {
+        const mcpi__row *row = &rows[i];
+        if (!row->r->exact)
+            any_inexact = 1;
+        if (mcpi__row_noisy(row)) {
+            char spread[MCPI__NUM_LEN] = "";
+            if (row->st.min > 0.0)
+                snprintf(spread, sizeof spread, ", max %.2fx min", row->st.max / row->st.min);
+            snprintf(line, sizeof line,
+                     "warning: %s varied widely (rsd %.0f%%%s); results may be noisy - repeat "
+                     "with --repeat 10 on an idle machine",
+                     row->r->name, 100.0 * row->st.rsd, spread);
+            emit(ctx, line);
+        }
+        if (row->ok && row->r->host_growth_bytes > 0) {
+            char grew[MCPI__NUM_LEN];
+            fmt_bytes(grew, sizeof grew, row->r->host_growth_bytes);
+            snprintf(line, sizeof line,
+                     "warning: host memory of %s grew by %s across its repeats (expected 0)",
+                     row->r->name, grew);
+            emit(ctx, line);
+        }
+    }
+    if (any_inexact) {
+        emit(ctx, MCPI__INEXACT_MARK " naive: the tutorial's plain loop (libc generator, double, "
+                                     "sqrt); not the exact stream, hits differ by design");
+    }
+    if (!info->peak_resettable && n > 0) {
+        emit(ctx, "note: host peak is the process lifetime peak (this system cannot reset it "
+                  "per row)");
+    }
+}

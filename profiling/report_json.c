@@ -1,1 +1,268 @@
-/* placeholder: being written */
+/* report_json.c - one JSON object: version, config, results (job rows,
+ * fastest first) and ranks (per-rank rows, always present when given).
+ *
+ * Integers are printed as full 64-bit decimal digits; doubles as the
+ * shortest decimal that reads back exactly; NaN, infinities and unknown
+ * (-1) values as null.  Strings are escaped, and bytes that are not valid
+ * UTF-8 become U+FFFD so the output always parses. */
+#include "report_private.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "mcpi.h"
+
+#define JSON_INDENT "  "
+#define JSON_REPLACEMENT "\\ufffd" /* for bytes that are not UTF-8 */
+
+static void json_str(mcpi__out *o, const char *str)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    mcpi__put(o, "\"");
+    while (*s) {
+        /* Copy the longest run that needs no escaping in one write. */
+        size_t run = 0;
+        for (;;) {
+            unsigned char c = s[run];
+            if (c == 0 || c < 0x20 || c == '"' || c == '\\')
+                break;
+            if (c < 0x80) {
+                run++;
+                continue;
+            }
+            size_t len = mcpi__utf8_len(s + run);
+            if (len == 0)
+                break;
+            run += len;
+        }
+        if (run > 0) {
+            mcpi__printf(o, "%.*s", (int)run, (const char *)s);
+            s += run;
+            continue;
+        }
+        if (*s == '"' || *s == '\\')
+            mcpi__printf(o, "\\%c", *s);
+        else if (*s < 0x20)
+            mcpi__printf(o, "\\u%04x", *s);
+        else
+            mcpi__put(o, JSON_REPLACEMENT);
+        s++;
+    }
+    mcpi__put(o, "\"");
+}
+
+static void json_num(mcpi__out *o, double v)
+{
+    char buf[MCPI__NUM_LEN];
+    mcpi__fmt_exact(buf, v);
+    mcpi__put(o, buf[0] ? buf : "null");
+}
+
+static void json_known(mcpi__out *o, int64_t v)
+{
+    if (v < 0)
+        mcpi__put(o, "null");
+    else
+        mcpi__printf(o, "%" PRId64, v);
+}
+
+/* Writes `"key": ` after a comma unless first. */
+static void key(mcpi__out *o, int *first, const char *k)
+{
+    mcpi__put(o, *first ? "" : ", ");
+    *first = 0;
+    json_str(o, k);
+    mcpi__put(o, ": ");
+}
+
+static void time_obj(mcpi__out *o, const mcpi__row *row)
+{
+    int f = 1;
+    mcpi__put(o, "{");
+    key(o, &f, "median");
+    json_num(o, row->st.median);
+    key(o, &f, "min");
+    json_num(o, row->st.min);
+    key(o, &f, "max");
+    json_num(o, row->st.max);
+    key(o, &f, "mean");
+    json_num(o, row->st.mean);
+    key(o, &f, "rsd");
+    json_num(o, row->st.rsd);
+    key(o, &f, "repeats");
+    mcpi__put(o, "[");
+    unsigned n = row->r->repeats < MCPI_MAX_REPEAT ? row->r->repeats : MCPI_MAX_REPEAT;
+    for (unsigned i = 0; i < n; i++) {
+        mcpi__put(o, i ? ", " : "");
+        json_num(o, row->r->repeat_s[i]);
+    }
+    mcpi__put(o, "]}");
+}
+
+static void phases_obj(mcpi__out *o, const mcpi_phases *ph)
+{
+    int f = 1;
+    mcpi__put(o, "{");
+    for (int p = 0; p < MCPI_PHASE_COUNT; p++) {
+        if (ph->mask & (1u << p)) {
+            key(o, &f, mcpi_phase_name((mcpi_phase)p));
+            json_num(o, ph->s[p]);
+        }
+    }
+    mcpi__put(o, "}");
+}
+
+static void memory_obj(mcpi__out *o, const mcpi_record *r)
+{
+    int f = 1;
+    mcpi__put(o, "{");
+    key(o, &f, "host_peak_bytes");
+    json_known(o, r->host_peak_bytes);
+    key(o, &f, "host_growth_bytes");
+    json_known(o, r->host_growth_bytes);
+    key(o, &f, "device_bytes");
+    json_known(o, r->device_bytes);
+    key(o, &f, "device_mem_bytes");
+    json_known(o, r->device_mem_bytes);
+    mcpi__put(o, "}");
+}
+
+static void opencl_obj(mcpi__out *o, const mcpi_ocl_detail *d, const char *cache)
+{
+    int f = 1;
+    mcpi__put(o, "{");
+    key(o, &f, "cache");
+    json_str(o, cache);
+    key(o, &f, "launches");
+    mcpi__printf(o, "%" PRIu64, d->launches);
+    key(o, &f, "global_size");
+    mcpi__printf(o, "%" PRIu64, d->global_size);
+    key(o, &f, "local_size");
+    mcpi__printf(o, "%" PRIu64, d->local_size);
+    key(o, &f, "per_item");
+    mcpi__printf(o, "%" PRIu64, d->per_item);
+    key(o, &f, "event_ns");
+    int g = 1;
+    mcpi__put(o, "{");
+    key(o, &g, "submit");
+    json_num(o, d->ev_submit_ns);
+    key(o, &g, "start");
+    json_num(o, d->ev_start_ns);
+    key(o, &g, "end");
+    json_num(o, d->ev_end_ns);
+    mcpi__put(o, "}}");
+}
+
+static void result_obj(mcpi__out *o, const mcpi__row *row)
+{
+    const mcpi_record *r = row->r;
+    int f = 1;
+    mcpi__put(o, "{");
+    key(o, &f, "name");
+    json_str(o, r->name);
+    key(o, &f, "backend");
+    json_str(o, r->backend);
+    key(o, &f, "device");
+    json_str(o, r->device);
+    key(o, &f, "exact");
+    mcpi__put(o, r->exact ? "true" : "false");
+    key(o, &f, "ranks");
+    mcpi__printf(o, "%d", r->ranks);
+    key(o, &f, "threads");
+    mcpi__printf(o, "%u", r->threads);
+    key(o, &f, "seed");
+    mcpi__printf(o, "%" PRIu64, r->seed);
+    key(o, &f, "range");
+    mcpi__printf(o, "{\"begin\": %" PRIu64 ", \"end\": %" PRIu64 "}", r->begin, r->end);
+    key(o, &f, "samples");
+    mcpi__printf(o, "%" PRIu64, r->samples);
+    key(o, &f, "hits");
+    mcpi__printf(o, "%" PRIu64, r->hits);
+    key(o, &f, "pi");
+    json_num(o, row->pi);
+    key(o, &f, "stderr");
+    json_num(o, row->se);
+    key(o, &f, "err_se");
+    json_num(o, row->err_se);
+    key(o, &f, "time_s");
+    time_obj(o, row);
+    key(o, &f, "samples_per_s");
+    json_num(o, row->samples_per_s);
+    key(o, &f, "ratio");
+    json_num(o, row->ratio);
+    key(o, &f, "phases");
+    phases_obj(o, &r->phases);
+    key(o, &f, "memory");
+    memory_obj(o, r);
+    const char *cache = mcpi__ocl_cache_name(r->ocl.cache);
+    if (cache) {
+        key(o, &f, "opencl");
+        opencl_obj(o, &r->ocl, cache);
+    }
+    key(o, &f, "hostname");
+    json_str(o, r->hostname);
+    key(o, &f, "rank");
+    mcpi__printf(o, "%d", r->rank);
+    key(o, &f, "local_rank");
+    mcpi__printf(o, "%d", r->local_rank);
+    key(o, &f, "status");
+    json_str(o, row->ok ? "ok" : "error");
+    key(o, &f, "status_code");
+    mcpi__printf(o, "%d", r->status);
+    if (!row->ok) {
+        key(o, &f, "error");
+        json_str(o, r->error[0] ? r->error : mcpi_strerror(r->status));
+    }
+    mcpi__put(o, "}");
+}
+
+static void rows_array(mcpi__out *o, const mcpi__row *rows, size_t n)
+{
+    mcpi__put(o, "[");
+    for (size_t i = 0; i < n; i++) {
+        mcpi__put(o, i ? ",\n" JSON_INDENT JSON_INDENT : "\n" JSON_INDENT JSON_INDENT);
+        result_obj(o, &rows[i]);
+    }
+    mcpi__put(o, n ? "\n" JSON_INDENT "]" : "]");
+}
+
+static void config_obj(mcpi__out *o, const mcpi_run_info *info)
+{
+    mcpi__printf(o,
+                 "{\"samples\": %" PRIu64 ", \"seed\": %" PRIu64
+                 ", \"repeat\": %u, \"warmup\": %u, \"ranks\": %d, \"threads\": %u, "
+                 "\"peak_resettable\": %s}",
+                 info->samples, info->seed, info->repeat, info->warmup, info->ranks, info->threads,
+                 info->peak_resettable ? "true" : "false");
+}
+
+int mcpi__report_json(FILE *out, const mcpi_report *rep)
+{
+    mcpi__out o = {out, 0};
+    int nomem;
+    mcpi__row *rows = mcpi__rows_new(rep->rows, rep->nrows, 1, &nomem);
+    if (nomem)
+        return MCPI_ENOMEM;
+    mcpi__row *rrows = mcpi__rows_new(rep->rank_rows, rep->nrank_rows, 0, &nomem);
+    if (nomem) {
+        mcpi__rows_free(rows);
+        return MCPI_ENOMEM;
+    }
+
+    mcpi__put(&o, "{\n" JSON_INDENT "\"version\": ");
+    if (rep->info.version)
+        json_str(&o, rep->info.version);
+    else
+        mcpi__put(&o, "null");
+    mcpi__put(&o, ",\n" JSON_INDENT "\"config\": ");
+    config_obj(&o, &rep->info);
+    mcpi__put(&o, ",\n" JSON_INDENT "\"results\": ");
+    rows_array(&o, rows, rep->nrows);
+    mcpi__put(&o, ",\n" JSON_INDENT "\"ranks\": ");
+    rows_array(&o, rrows, rep->rank_rows ? rep->nrank_rows : 0);
+    mcpi__put(&o, "\n}\n");
+
+    mcpi__rows_free(rrows);
+    mcpi__rows_free(rows);
+    return o.failed ? MCPI_EIO : 0;
+}

@@ -1,1 +1,180 @@
-/* placeholder: being written */
+/* report_table.c - the ratio table (default, for people): aligned columns,
+ * fastest first, notes under it, then optionally one row per rank. */
+#include "report_private.h"
+
+#include <string.h>
+
+#include "mcpi.h"
+
+#define COL_GAP 2           /* spaces between columns */
+#define DEVICE_MAX_WIDTH 40 /* longer device names are shortened with ELLIPSIS */
+#define ELLIPSIS "..."
+#define RULE_CHAR "-"
+
+/* Display width of UTF-8 text: one column per code point (device names are
+ * almost always ASCII; this keeps the rare accented one aligned). */
+static size_t disp_len(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+/* Shortens s in place to at most max columns, ending in ELLIPSIS. */
+static void shorten(char *s, size_t max)
+{
+    if (disp_len(s) <= max)
+        return;
+    size_t keep = max - strlen(ELLIPSIS), cols = 0, i = 0;
+    for (; s[i]; i++) {
+        if (((unsigned char)s[i] & 0xC0) != 0x80 && cols++ == keep)
+            break;
+    }
+    strcpy(s + i, ELLIPSIS);
+}
+
+static void put_padded(mcpi__out *o, const char *s, size_t width, int right)
+{
+    size_t len = disp_len(s);
+    int pad = len < width ? (int)(width - len) : 0;
+    if (right)
+        mcpi__printf(o, "%*s%s", pad, "", s);
+    else
+        mcpi__printf(o, "%s%*s", s, pad, "");
+}
+
+static void widen(size_t *width, const char *s)
+{
+    size_t len = disp_len(s);
+    if (len > *width)
+        *width = len;
+}
+
+/* Prints one line of cells.  A failed row stops at its error cell, which is
+ * printed as plain text across the numeric columns; no trailing padding. */
+static void put_line(mcpi__out *o, const char *const *cells, const size_t *width,
+                     int (*numeric)(int), int ncols, int stop_at)
+{
+    for (int c = 0; c < ncols && c <= stop_at; c++) {
+        if (c > 0)
+            mcpi__printf(o, "%*s", COL_GAP, "");
+        int error_cell = c == stop_at && stop_at < ncols - 1;
+        if (error_cell || (c == ncols - 1 && !numeric(c)))
+            mcpi__put(o, cells[c]);
+        else
+            put_padded(o, cells[c], width[c], numeric(c));
+    }
+    mcpi__put(o, "\n");
+}
+
+static void put_rule(mcpi__out *o, const size_t *width, int ncols)
+{
+    size_t total = 0;
+    for (int c = 0; c < ncols; c++)
+        total += width[c] + (c > 0 ? COL_GAP : 0);
+    for (size_t i = 0; i < total; i++)
+        mcpi__put(o, RULE_CHAR);
+    mcpi__put(o, "\n");
+}
+
+/* Notes follow the table after one blank line (none when there are no notes). */
+typedef struct note_ctx {
+    mcpi__out *o;
+    size_t count;
+} note_ctx;
+
+static void emit_note(void *ctx, const char *line)
+{
+    note_ctx *nc = ctx;
+    mcpi__printf(nc->o, "%s%s\n", nc->count++ ? "" : "\n", line);
+}
+
+static void job_section(mcpi__out *o, const mcpi__row *rows, size_t n)
+{
+    char cells[MCPI__NCOLS][MCPI__CELL_LEN];
+    const char *ptr[MCPI__NCOLS];
+    size_t width[MCPI__NCOLS];
+
+    for (int c = 0; c < MCPI__NCOLS; c++) {
+        width[c] = disp_len(mcpi__col_title(c));
+        ptr[c] = cells[c];
+    }
+    for (size_t i = 0; i < n; i++) {
+        mcpi__job_cells(&rows[i], cells);
+        shorten(cells[MCPI__COL_DEVICE], DEVICE_MAX_WIDTH);
+        /* A failed row's error spans the numeric columns; it sets no width. */
+        int ncells = rows[i].ok ? MCPI__NCOLS : MCPI__COL_TIME;
+        for (int c = 0; c < ncells; c++)
+            widen(&width[c], cells[c]);
+    }
+
+    const char *titles[MCPI__NCOLS];
+    for (int c = 0; c < MCPI__NCOLS; c++)
+        titles[c] = mcpi__col_title(c);
+    put_line(o, titles, width, mcpi__col_numeric, MCPI__NCOLS, MCPI__NCOLS - 1);
+    put_rule(o, width, MCPI__NCOLS);
+    for (size_t i = 0; i < n; i++) {
+        mcpi__job_cells(&rows[i], cells);
+        shorten(cells[MCPI__COL_DEVICE], DEVICE_MAX_WIDTH);
+        int stop = rows[i].ok ? MCPI__NCOLS - 1 : MCPI__COL_TIME;
+        put_line(o, ptr, width, mcpi__col_numeric, MCPI__NCOLS, stop);
+    }
+}
+
+static void rank_section(mcpi__out *o, const mcpi__row *rows, size_t n)
+{
+    char cells[MCPI__NRCOLS][MCPI__CELL_LEN];
+    const char *ptr[MCPI__NRCOLS];
+    const char *titles[MCPI__NRCOLS];
+    size_t width[MCPI__NRCOLS];
+
+    for (int c = 0; c < MCPI__NRCOLS; c++) {
+        titles[c] = mcpi__rcol_title(c);
+        width[c] = disp_len(titles[c]);
+        ptr[c] = cells[c];
+    }
+    for (size_t i = 0; i < n; i++) {
+        mcpi__rank_cells(&rows[i], cells);
+        shorten(cells[MCPI__RCOL_DEVICE], DEVICE_MAX_WIDTH);
+        int ncells = rows[i].ok ? MCPI__NRCOLS : MCPI__RCOL_TIME;
+        for (int c = 0; c < ncells; c++)
+            widen(&width[c], cells[c]);
+    }
+
+    mcpi__put(o, "\nper rank:\n");
+    put_line(o, titles, width, mcpi__rcol_numeric, MCPI__NRCOLS, MCPI__NRCOLS - 1);
+    put_rule(o, width, MCPI__NRCOLS);
+    for (size_t i = 0; i < n; i++) {
+        mcpi__rank_cells(&rows[i], cells);
+        shorten(cells[MCPI__RCOL_DEVICE], DEVICE_MAX_WIDTH);
+        int stop = rows[i].ok ? MCPI__NRCOLS - 1 : MCPI__RCOL_TIME;
+        put_line(o, ptr, width, mcpi__rcol_numeric, MCPI__NRCOLS, stop);
+    }
+}
+
+int mcpi__report_table(FILE *out, const mcpi_report *rep)
+{
+    mcpi__out o = {out, 0};
+    int nomem;
+    mcpi__row *rows = mcpi__rows_new(rep->rows, rep->nrows, 1, &nomem);
+    if (nomem)
+        return MCPI_ENOMEM;
+
+    char summary[MCPI__SUMMARY_LEN];
+    mcpi__run_summary(summary, &rep->info);
+    mcpi__printf(&o, "%s\n\n", summary);
+    job_section(&o, rows, rep->nrows);
+    note_ctx nc = {&o, 0};
+    mcpi__notes(rows, rep->nrows, &rep->info, emit_note, &nc);
+    mcpi__rows_free(rows);
+
+    if (rep->show_rank_rows && rep->rank_rows && rep->nrank_rows > 0) {
+        mcpi__row *rrows = mcpi__rows_new(rep->rank_rows, rep->nrank_rows, 0, &nomem);
+        if (nomem)
+            return MCPI_ENOMEM;
+        rank_section(&o, rrows, rep->nrank_rows);
+        mcpi__rows_free(rrows);
+    }
+    return o.failed ? MCPI_EIO : 0;
+}

@@ -1,0 +1,134 @@
+/* report_private.h - helpers shared by the reporters (report_*.c) only.
+ *
+ * Reporters are pure functions of records.  They see records through row
+ * views (mcpi__row) that carry the derived numbers once: statistics, the
+ * estimate, throughput and ratio.  Output goes through mcpi__out, whose error
+ * flag is sticky, so a reporter writes everything and checks once. */
+#ifndef MCPI_REPORT_PRIVATE_H
+#define MCPI_REPORT_PRIVATE_H
+
+#include <stdio.h>
+
+#include "mcpi_profile.h"
+
+/* ---- output ----------------------------------------------------------- */
+
+typedef struct mcpi__out {
+    FILE *f;
+    int failed; /* set by the first failed write; later writes are skipped */
+} mcpi__out;
+
+void mcpi__put(mcpi__out *o, const char *s);
+void mcpi__printf(mcpi__out *o, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* Length of the valid UTF-8 sequence at s (first byte >= 0x80), or 0 when
+ * it is not valid (overlong forms, surrogates, values above U+10FFFF). */
+size_t mcpi__utf8_len(const unsigned char *s);
+/* U+FFFD, written in place of each byte that is not valid UTF-8. */
+#define MCPI__UTF8_REPLACEMENT "\xEF\xBF\xBD"
+/* Writes n bytes of s with every invalid UTF-8 byte replaced. */
+void mcpi__put_utf8(mcpi__out *o, const char *s, size_t n);
+
+/* ---- row views -------------------------------------------------------- */
+
+typedef struct mcpi__row {
+    const mcpi_record *r;
+    mcpi_stats st;         /* NaN when the row has no timed repeat */
+    int ok;                /* r->status == 0 */
+    double pi, se, err_se; /* NaN for failed rows; err_se NaN when se == 0 */
+    double samples_per_s;  /* samples / median; NaN when not measurable */
+    double ratio;          /* median / fastest ok median; NaN for failed and rank rows */
+} mcpi__row;
+
+/* Builds views of n records.  Job rows (job = 1) are sorted fastest first by
+ * median, failed rows last, ties in input order, and get ratios; rank rows
+ * (job = 0) keep their order and have no ratio.  Returns NULL when n is 0 or
+ * memory runs out (then *nomem is set). */
+mcpi__row *mcpi__rows_new(const mcpi_record *recs, size_t n, int job, int *nomem);
+void mcpi__rows_free(mcpi__row *rows);
+
+/* Row is noisy: relative spread above MCPI__NOISY_RSD or max > MCPI__NOISY_SPREAD x min. */
+#define MCPI__NOISY_RSD 0.10
+#define MCPI__NOISY_SPREAD 2.0
+int mcpi__row_noisy(const mcpi__row *row);
+
+/* "hit", "miss", "off" for ocl.cache 1, 0, 2; NULL when OpenCL was not used. */
+const char *mcpi__ocl_cache_name(int cache);
+
+/* ---- numbers ---------------------------------------------------------- */
+
+/* A finite double as the fewest significant digits that read back to the
+ * same value (whole numbers below 2^53 in plain digits); "" for NaN and
+ * infinities, which the caller writes as null or an empty field. */
+#define MCPI__NUM_LEN 32
+void mcpi__fmt_exact(char buf[MCPI__NUM_LEN], double v);
+
+/* ---- the human layout shared by table and Markdown -------------------- */
+
+enum {
+    MCPI__COL_NAME,
+    MCPI__COL_DEVICE,
+    MCPI__COL_TIME,
+    MCPI__COL_RATE,
+    MCPI__COL_RATIO,
+    MCPI__COL_PEAK,
+    MCPI__COL_DEVMEM,
+    MCPI__COL_PI,
+    MCPI__COL_ERR,
+    MCPI__COL_HITS,
+    MCPI__NCOLS
+};
+
+enum {
+    MCPI__RCOL_RANK,
+    MCPI__RCOL_HOST,
+    MCPI__RCOL_LOCAL,
+    MCPI__RCOL_BACKEND,
+    MCPI__RCOL_DEVICE,
+    MCPI__RCOL_TIME,
+    MCPI__RCOL_SAMPLES,
+    MCPI__RCOL_HITS,
+    MCPI__RCOL_PEAK,
+    MCPI__NRCOLS
+};
+
+/* Large enough for an error message with its "error: " prefix. */
+#define MCPI__CELL_LEN (MCPI_ERROR_LEN + 16)
+
+/* Marks rows off the exact stream (the naive teaching row). */
+#define MCPI__INEXACT_MARK "*"
+
+const char *mcpi__col_title(int col);
+const char *mcpi__rcol_title(int col);
+/* 1 when the column holds numbers (right-aligned in the table). */
+int mcpi__col_numeric(int col);
+int mcpi__rcol_numeric(int col);
+
+/* Fills the cells of a job row.  A failed row gets its name and device and,
+ * in the time cell, "error: <message>"; its other cells are empty. */
+void mcpi__job_cells(const mcpi__row *row, char cells[MCPI__NCOLS][MCPI__CELL_LEN]);
+/* Same for a rank row (the error goes in the time cell). */
+void mcpi__rank_cells(const mcpi__row *row, char cells[MCPI__NRCOLS][MCPI__CELL_LEN]);
+
+/* One line describing the run: version, N, seed, repeats, ranks, threads. */
+#define MCPI__SUMMARY_LEN 256
+void mcpi__run_summary(char buf[MCPI__SUMMARY_LEN], const mcpi_run_info *info);
+
+/* Lines under the table: noise warnings, memory growth, the naive footnote,
+ * the peak-memory note.  Each is passed to emit (without newline). */
+#define MCPI__NOTE_LEN (MCPI_NAME_LEN + 256)
+void mcpi__notes(const mcpi__row *rows, size_t n, const mcpi_run_info *info,
+                 void (*emit)(void *ctx, const char *line), void *ctx);
+
+/* ---- reporters (each returns 0, MCPI_EIO or MCPI_ENOMEM) -------------- */
+
+int mcpi__report_table(FILE *out, const mcpi_report *rep);
+int mcpi__report_csv(FILE *out, const mcpi_report *rep);
+int mcpi__report_json(FILE *out, const mcpi_report *rep);
+int mcpi__report_markdown(FILE *out, const mcpi_report *rep);
+
+#endif /* MCPI_REPORT_PRIVATE_H */
