@@ -12,22 +12,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "cpu.h"
 #include "mcpi.h"
-
-typedef enum { CMD_RUN, CMD_DEVICES } command;
-
-typedef struct cli {
-    mcpi_config cfg;
-    command cmd;
-    int help, version;
-    int format_set;
-} cli;
 
 typedef enum {
     OPT_SAMPLES, OPT_SEED, OPT_BACKEND, OPT_THREADS, OPT_REPEAT, OPT_WARMUP, OPT_FORMAT,
     OPT_OUTPUT, OPT_QUIET, OPT_PER_RANK, OPT_WORK_GROUP, OPT_PER_ITEM, OPT_LAUNCH_SAMPLES,
-    OPT_NO_CACHE, OPT_ISA, OPT_BUILD_OPTIONS, OPT_HELP, OPT_VERSION
+    OPT_NO_CACHE, OPT_ISA, OPT_BUILD_OPTIONS, OPT_HELP, OPT_VERSION, OPT_FROM, OPT_TO,
+    OPT_STEPS, OPT_CALIBRATION, OPT_RANGE, OPT_CHECKPOINT, OPT_RESUME, OPT_CHECKPOINT_INTERVAL,
+    OPT_PROGRESS, OPT_COVER
 } opt_id;
 
 typedef struct opt {
@@ -58,6 +52,16 @@ static const opt options[] = {
     {"build-options", 0, 1, OPT_BUILD_OPTIONS, "OpenCL C compiler options"},
     {"help", 'h', 0, OPT_HELP, NULL},
     {"version", 'V', 0, OPT_VERSION, NULL},
+    {"from", 0, 1, OPT_FROM, "an integer from 1 to 2^64-1 (1e3, 2^10)"},
+    {"to", 0, 1, OPT_TO, "an integer from 1 to 2^64-1 (1e9, 2^30), not below --from"},
+    {"steps-per-decade", 0, 1, OPT_STEPS, "an integer from 1 to 100"},
+    {"calibration", 0, 1, OPT_CALIBRATION, "a calibration file written by mcpi calibrate"},
+    {"range", 0, 1, OPT_RANGE, "BEGIN:END sample indices, 0 <= BEGIN < END <= 2^64-1"},
+    {"checkpoint", 0, 1, OPT_CHECKPOINT, "a writable file path"},
+    {"resume", 0, 1, OPT_RESUME, "a checkpoint file written by --checkpoint"},
+    {"checkpoint-interval", 0, 1, OPT_CHECKPOINT_INTERVAL, "seconds, an integer from 1 to 86400"},
+    {"progress", 0, 0, OPT_PROGRESS, NULL},
+    {"cover", 0, 1, OPT_COVER, "an integer N from 1 to 2^64-1: the parts must cover [0, N)"},
 };
 #define NOPTIONS (sizeof options / sizeof options[0])
 
@@ -120,7 +124,7 @@ static int parse_uint(const char *v, uint64_t lo, uint64_t hi, uint64_t *out)
     return 0;
 }
 
-static int apply(cli *c, const opt *o, const char *v, char *err, size_t errlen)
+static int apply(mcpi_cli *c, const opt *o, const char *v, char *err, size_t errlen)
 {
     mcpi_config *cfg = &c->cfg;
     uint64_t x;
@@ -201,6 +205,63 @@ static int apply(cli *c, const opt *o, const char *v, char *err, size_t errlen)
     case OPT_VERSION:
         c->version = 1;
         break;
+    case OPT_FROM:
+        if (mcpi_parse_count(v, &c->sweep_from) != MCPI_OK)
+            return bad(err, errlen, o, v);
+        break;
+    case OPT_TO:
+        if (mcpi_parse_count(v, &c->sweep_to) != MCPI_OK)
+            return bad(err, errlen, o, v);
+        break;
+    case OPT_STEPS:
+        if (parse_uint(v, 1, 100, &x) != 0)
+            return bad(err, errlen, o, v);
+        c->steps_per_decade = (unsigned)x;
+        break;
+    case OPT_CALIBRATION:
+        if (v[0] == '\0')
+            return bad(err, errlen, o, v);
+        cfg->calibration = v;
+        break;
+    case OPT_RANGE: {
+        char buf[64];
+        const char *colon = strchr(v, ':');
+        uint64_t b, e;
+        if (colon == NULL || (size_t)(colon - v) >= sizeof buf)
+            return bad(err, errlen, o, v);
+        memcpy(buf, v, (size_t)(colon - v));
+        buf[colon - v] = '\0';
+        if (mcpi_parse_u64(buf, &b) != MCPI_OK || mcpi_parse_u64(colon + 1, &e) != MCPI_OK ||
+            b >= e)
+            return bad(err, errlen, o, v);
+        cfg->range_begin = b;
+        cfg->range_end = e;
+        cfg->has_range = 1;
+        break;
+    }
+    case OPT_CHECKPOINT:
+        if (v[0] == '\0')
+            return bad(err, errlen, o, v);
+        cfg->checkpoint = v;
+        break;
+    case OPT_RESUME:
+        if (v[0] == '\0')
+            return bad(err, errlen, o, v);
+        cfg->resume = v;
+        break;
+    case OPT_CHECKPOINT_INTERVAL:
+        if (parse_uint(v, 1, 86400, &x) != 0)
+            return bad(err, errlen, o, v);
+        cfg->checkpoint_interval_s = (double)x;
+        break;
+    case OPT_PROGRESS:
+        cfg->progress = 1;
+        break;
+    case OPT_COVER:
+        if (mcpi_parse_count(v, &c->cover) != MCPI_OK)
+            return bad(err, errlen, o, v);
+        c->has_cover = 1;
+        break;
     }
     return MCPI_OK;
 }
@@ -222,10 +283,13 @@ static const opt *find_short(char ch)
 }
 
 /* Parses argv into c.  MCPI_EINVAL with one line in err on bad input. */
-static int parse_args(cli *c, int argc, char **argv, char *err, size_t errlen)
+static int parse_args(mcpi_cli *c, int argc, char **argv, char *err, size_t errlen)
 {
     memset(c, 0, sizeof *c);
     mcpi_config_default(&c->cfg);
+    c->sweep_from = 1000;
+    c->sweep_to = 100000000;
+    c->steps_per_decade = 1;
     int positional = 0;
     for (int i = 1; i < argc; ++i) {
         const char *a = argv[i];
@@ -261,20 +325,23 @@ static int parse_args(cli *c, int argc, char **argv, char *err, size_t errlen)
                 value = a + 2;
             }
         } else {
-            if (positional++ == 0 && strcmp(a, "run") == 0) {
-                c->cmd = CMD_RUN;
+            if (positional++ == 0) {
+                int k = mcpi_cli_command_find(a);
+                if (k < 0) {
+                    mcpi_set_error(err, errlen,
+                                   "unknown command '%s'; accepted: run, devices, sweep, "
+                                   "calibrate, merge (see mcpi --help)",
+                                   a);
+                    return MCPI_EINVAL;
+                }
+                c->cmd = (command)k;
                 continue;
             }
-            if (positional == 1 && strcmp(a, "devices") == 0) {
-                c->cmd = CMD_DEVICES;
+            if (c->cmd == CMD_MERGE && c->nfiles < MCPI_CLI_MAX_FILES) {
+                c->files[c->nfiles++] = a;
                 continue;
             }
-            if (positional == 1)
-                mcpi_set_error(err, errlen,
-                               "unknown command '%s'; accepted: run, devices (see mcpi --help)",
-                               a);
-            else
-                mcpi_set_error(err, errlen, "unexpected argument '%s'; see mcpi --help", a);
+            mcpi_set_error(err, errlen, "unexpected argument '%s'; see mcpi --help", a);
             return MCPI_EINVAL;
         }
         if (o->has_arg && value == NULL) {
@@ -292,6 +359,16 @@ static int parse_args(cli *c, int argc, char **argv, char *err, size_t errlen)
         int rc = apply(c, o, value, err, errlen);
         if (rc != MCPI_OK)
             return rc;
+    }
+    if (c->sweep_to < c->sweep_from) {
+        mcpi_set_error(err, errlen, "--to: must not be below --from");
+        return MCPI_EINVAL;
+    }
+    if (c->cfg.has_range) /* the range is the run: N is its length */
+        c->cfg.samples = c->cfg.range_end - c->cfg.range_begin;
+    if (c->cmd == CMD_MERGE && c->nfiles == 0) {
+        mcpi_set_error(err, errlen, "merge: expected one or more JSON result files");
+        return MCPI_EINVAL;
     }
     return mcpi_config_validate(&c->cfg, err, errlen);
 }
@@ -324,10 +401,8 @@ static int check_output(const char *path, char *err, size_t errlen)
     return MCPI_OK;
 }
 
-typedef int (*writer_fn)(FILE *out, const void *ctx);
-
 /* Writes via writer to path through a temporary file and rename. */
-static int write_output(const char *path, writer_fn writer, const void *ctx, char *err,
+static int write_output(const char *path, mcpi_writer_fn writer, const void *ctx, char *err,
                         size_t errlen)
 {
     char tmp[4096];
@@ -358,7 +433,7 @@ static int write_output(const char *path, writer_fn writer, const void *ctx, cha
 /* ---- commands ----------------------------------------------------------- */
 
 /* Writes to --output or stdout; returns 0 or the exit code for a failure. */
-static int emit(const mcpi_config *cfg, writer_fn writer, const void *ctx)
+int mcpi_cli_emit(const mcpi_config *cfg, mcpi_writer_fn writer, const void *ctx)
 {
     char err[MCPI_ERROR_LEN] = "";
     int rc;
@@ -392,12 +467,12 @@ static int write_devices(FILE *out, const void *ctx)
     return mcpi_devices_write(out, d->format);
 }
 
-static int cmd_devices(cli *c, mcpi_comm *comm)
+static int cmd_devices(mcpi_cli *c, mcpi_comm *comm)
 {
     if (comm->rank != 0)
         return 0;
     devices_ctx d = {c->cfg.format};
-    return emit(&c->cfg, write_devices, &d);
+    return mcpi_cli_emit(&c->cfg, write_devices, &d);
 }
 
 /* Under MPI, several devices of one backend become one row: local rank k
@@ -435,7 +510,7 @@ static void bind_devices(mcpi_target *t, size_t *n, const mcpi_comm *comm)
     *n = out;
 }
 
-static int cmd_run(cli *c, mcpi_comm *comm)
+static int cmd_run(mcpi_cli *c, mcpi_comm *comm)
 {
     char err[MCPI_ERROR_LEN] = "";
     mcpi_config *cfg = &c->cfg;
@@ -492,7 +567,7 @@ static int cmd_run(cli *c, mcpi_comm *comm)
         rep.nrank_rows = ntargets * size;
         rep.show_rank_rows = cfg->per_rank;
         rep.format = cfg->format;
-        int wcode = emit(cfg, write_report, &rep);
+        int wcode = mcpi_cli_emit(cfg, write_report, &rep);
         if (wcode != 0 && code == 0)
             code = wcode;
     }
@@ -502,9 +577,18 @@ static int cmd_run(cli *c, mcpi_comm *comm)
     return code;
 }
 
+int mcpi_cli_command_find(const char *name)
+{
+    static const char *const names[] = {"run", "devices", "sweep", "calibrate", "merge"};
+    for (int i = 0; i < (int)(sizeof names / sizeof names[0]); ++i)
+        if (strcmp(names[i], name) == 0)
+            return i;
+    return -1;
+}
+
 int mcpi_cli_main(int argc, char **argv, mcpi_comm *comm)
 {
-    cli c;
+    mcpi_cli c;
     char err[MCPI_ERROR_LEN] = "";
     int rc = parse_args(&c, argc, argv, err, sizeof err);
     if (rc != MCPI_OK) {
@@ -532,7 +616,16 @@ int mcpi_cli_main(int argc, char **argv, mcpi_comm *comm)
             fprintf(stderr, "%s\n", err);
         return mcpi_exit_code(agreed);
     }
-    if (c.cmd == CMD_DEVICES)
+    switch (c.cmd) {
+    case CMD_DEVICES:
         return cmd_devices(&c, comm);
-    return cmd_run(&c, comm);
+    case CMD_SWEEP:
+        return mcpi_cmd_sweep(&c, comm);
+    case CMD_CALIBRATE:
+        return mcpi_cmd_calibrate(&c, comm);
+    case CMD_MERGE:
+        return mcpi_cmd_merge(&c, comm);
+    default:
+        return cmd_run(&c, comm);
+    }
 }

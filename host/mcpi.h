@@ -82,6 +82,16 @@ typedef struct mcpi_config {
     const char *build_options; /* extra OpenCL build options (tests break builds) */
     /* SIMD: instruction set forced by --isa or MCPI_ISA ("" = best available) */
     char isa[16];
+    /* a calibration file (mcpi calibrate) for machine-normalised times */
+    const char *calibration;
+    /* --range BEGIN:END: count that sub-range of the stream instead of [0, N) */
+    int has_range;
+    uint64_t range_begin, range_end;
+    /* checkpoint/resume and progress */
+    const char *checkpoint;      /* --checkpoint FILE */
+    const char *resume;          /* --resume FILE */
+    double checkpoint_interval_s; /* 0 = default */
+    int progress;                /* 1 = --progress forces it on */
 } mcpi_config;
 
 /* Fills defaults: N = MCPI_DEFAULT_SAMPLES, seed 0, every backend, 3 repeats,

@@ -22,8 +22,9 @@ static void fill_identity(mcpi_record *r, const mcpi_config *cfg, const mcpi_tar
     r->ranks = 1;
     r->exact = t->backend->exact;
     r->seed = cfg->seed;
-    mcpi_split_range(0, cfg->samples, (uint64_t)comm->size, (uint64_t)comm->rank, &r->begin,
-                     &r->end);
+    uint64_t b0 = cfg->has_range ? cfg->range_begin : 0;
+    uint64_t e0 = cfg->has_range ? cfg->range_end : cfg->samples;
+    mcpi_split_range(b0, e0, (uint64_t)comm->size, (uint64_t)comm->rank, &r->begin, &r->end);
     r->samples = r->end - r->begin;
 }
 
@@ -114,15 +115,15 @@ static void run_repeats(const mcpi_config *cfg, const mcpi_target *t, void *stat
 
 /* Folds the gathered rank records into the job row (rank 0 only). */
 static void fold_job(mcpi_record *job, const mcpi_record *all, int size, uint64_t total_hits,
-                     const double *slowest, uint64_t samples)
+                     const double *slowest, const mcpi_config *cfg)
 {
     *job = all[0];
     job->status = MCPI_OK;
     job->error[0] = '\0';
     job->ranks = size;
-    job->begin = 0;
-    job->end = samples;
-    job->samples = samples;
+    job->begin = cfg->has_range ? cfg->range_begin : 0;
+    job->end = cfg->has_range ? cfg->range_end : cfg->samples;
+    job->samples = job->end - job->begin;
     job->hits = total_hits;
     job->threads = 0;
     for (unsigned k = 0; k < job->repeats; ++k)
@@ -209,7 +210,7 @@ int mcpi_run_target(const mcpi_config *cfg, const mcpi_target *t, mcpi_comm *com
     if (crc != MCPI_OK) /* a broken communicator cannot agree on anything */
         comm->abort(comm, mcpi_exit_code(MCPI_EMPI));
     if (comm->rank == 0) {
-        fold_job(job, all, comm->size, total, slowest, cfg->samples);
+        fold_job(job, all, comm->size, total, slowest, cfg);
         if (all != rank_rows)
             free(all);
     }
