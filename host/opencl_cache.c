@@ -1,0 +1,298 @@
+/* opencl_cache.c - the on-disk cache of built OpenCL program binaries.
+ *
+ * One file per key, "opencl-<key as 16 hex digits>.bin", in the directory of
+ * mcpi_opencl_cache_dir().  Layout (integers little-endian, whatever the
+ * host), a fixed 40-byte header then the binary:
+ *
+ *   offset  size  field
+ *        0     8  magic "MCPIOCLB"
+ *        8     4  format version (MCPI_CACHE_VERSION)
+ *       12     4  header size (40)
+ *       16     8  key (the hash the file name encodes, checked again)
+ *       24     8  payload length in bytes (must equal file size - 40)
+ *       32     8  FNV-1a 64 of the payload
+ *       40     n  the program binary as clGetProgramInfo(CL_PROGRAM_BINARIES)
+ *
+ * Entries are written to a temporary file in the same directory, fsynced and
+ * renamed over the entry, so readers (other ranks on the node, concurrent
+ * runs) see either the old entry or the new one, never a torn file.  Anything
+ * that fails validation is reported and treated as a miss; the rebuilt binary
+ * then replaces it.  A cache that cannot be written never fails a run. */
+#include "mcpi_opencl.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "mcpi.h"
+
+#define MCPI_CACHE_MAGIC "MCPIOCLB"
+#define MCPI_CACHE_VERSION 1u
+#define MCPI_CACHE_HEADER 40u
+/* Larger entries are not program binaries of this kernel: treat as corrupt. */
+#define MCPI_CACHE_MAX_PAYLOAD ((uint64_t)1 << 30)
+
+#define FNV64_OFFSET 0xcbf29ce484222325ull
+#define FNV64_PRIME 0x100000001b3ull
+
+static uint64_t fnv1a_update(uint64_t h, const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    for (size_t i = 0; i < len; ++i) {
+        h ^= p[i];
+        h *= FNV64_PRIME;
+    }
+    return h;
+}
+
+uint64_t mcpi_opencl_cache_key(const char *const *parts, size_t nparts)
+{
+    uint64_t h = FNV64_OFFSET;
+    for (size_t i = 0; i < nparts; ++i) {
+        const char *s = parts[i] ? parts[i] : "";
+        h = fnv1a_update(h, s, strlen(s) + 1); /* the NUL separates parts */
+    }
+    return h;
+}
+
+static const char *env_nonempty(const char *name)
+{
+    const char *v = getenv(name);
+    return v && v[0] ? v : NULL;
+}
+
+int mcpi_opencl_cache_dir(char *dir, size_t dirlen, char *err, size_t errlen)
+{
+    const char *v;
+    int n;
+    if ((v = env_nonempty("MCPI_CACHE_DIR")) != NULL)
+        n = snprintf(dir, dirlen, "%s", v);
+    else if ((v = env_nonempty("XDG_CACHE_HOME")) != NULL)
+        n = snprintf(dir, dirlen, "%s/mcpi", v);
+    else if ((v = env_nonempty("HOME")) != NULL)
+        n = snprintf(dir, dirlen, "%s/.cache/mcpi", v);
+    else {
+        mcpi_set_error(err, errlen,
+                       "no OpenCL cache directory: set MCPI_CACHE_DIR, XDG_CACHE_HOME or HOME");
+        return MCPI_EUNAVAIL;
+    }
+    if (n < 0 || (size_t)n >= dirlen) {
+        mcpi_set_error(err, errlen, "OpenCL cache directory path too long (more than %zu bytes)",
+                       dirlen - 1);
+        return MCPI_EINVAL;
+    }
+    return 0;
+}
+
+int mcpi_opencl_cache_path(const char *dir, uint64_t key, char *path, size_t pathlen)
+{
+    int n = snprintf(path, pathlen, "%s/opencl-%016llx.bin", dir, (unsigned long long)key);
+    return n < 0 || (size_t)n >= pathlen ? MCPI_EINVAL : 0;
+}
+
+static void put_u32(unsigned char *p, uint32_t v)
+{
+    for (int i = 0; i < 4; ++i)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static void put_u64(unsigned char *p, uint64_t v)
+{
+    for (int i = 0; i < 8; ++i)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint32_t get_u32(const unsigned char *p)
+{
+    uint32_t v = 0;
+    for (int i = 3; i >= 0; --i)
+        v = (v << 8) | p[i];
+    return v;
+}
+
+static uint64_t get_u64(const unsigned char *p)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; --i)
+        v = (v << 8) | p[i];
+    return v;
+}
+
+void mcpi_opencl_cache_warn_corrupt(const char *path)
+{
+    fprintf(stderr, "mcpi: warning: ignoring corrupt OpenCL cache entry %s; rebuilding\n", path);
+}
+
+/* Reads exactly len bytes; 0 or -1 (error or early end of file). */
+static int read_all(int fd, unsigned char *buf, size_t len)
+{
+    while (len > 0) {
+        ssize_t got = read(fd, buf, len);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0)
+            return -1;
+        buf += got;
+        len -= (size_t)got;
+    }
+    return 0;
+}
+
+static int write_all(int fd, const unsigned char *buf, size_t len)
+{
+    while (len > 0) {
+        ssize_t put = write(fd, buf, len);
+        if (put < 0 && errno == EINTR)
+            continue;
+        if (put <= 0)
+            return -1;
+        buf += put;
+        len -= (size_t)put;
+    }
+    return 0;
+}
+
+/* Validates an open entry and returns its payload (malloc'd) or NULL. */
+static unsigned char *read_entry(int fd, uint64_t key, size_t *len)
+{
+    struct stat st;
+    unsigned char hdr[MCPI_CACHE_HEADER];
+    if (fstat(fd, &st) != 0 || st.st_size < (off_t)MCPI_CACHE_HEADER)
+        return NULL;
+    if (read_all(fd, hdr, sizeof hdr) != 0)
+        return NULL;
+    uint64_t n = get_u64(hdr + 24);
+    if (memcmp(hdr, MCPI_CACHE_MAGIC, 8) != 0 || get_u32(hdr + 8) != MCPI_CACHE_VERSION ||
+        get_u32(hdr + 12) != MCPI_CACHE_HEADER || get_u64(hdr + 16) != key || n == 0 ||
+        n > MCPI_CACHE_MAX_PAYLOAD || n != (uint64_t)st.st_size - MCPI_CACHE_HEADER)
+        return NULL;
+    unsigned char *data = malloc((size_t)n);
+    if (!data)
+        return NULL;
+    if (read_all(fd, data, (size_t)n) != 0 ||
+        fnv1a_update(FNV64_OFFSET, data, (size_t)n) != get_u64(hdr + 32)) {
+        free(data);
+        return NULL;
+    }
+    *len = (size_t)n;
+    return data;
+}
+
+mcpi_cache_lookup mcpi_opencl_cache_load(uint64_t key, unsigned char **data, size_t *len,
+                                         char *path, size_t pathlen)
+{
+    char dir[MCPI_OPENCL_PATH_LEN], file[MCPI_OPENCL_PATH_LEN], err[MCPI_ERROR_LEN];
+    *data = NULL;
+    *len = 0;
+    if (path && pathlen)
+        path[0] = '\0';
+    if (mcpi_opencl_cache_dir(dir, sizeof dir, err, sizeof err) != 0 ||
+        mcpi_opencl_cache_path(dir, key, file, sizeof file) != 0)
+        return MCPI_CACHE_ABSENT; /* store() reports the unusable directory */
+    if (path && pathlen)
+        snprintf(path, pathlen, "%s", file);
+
+    int fd = open(file, O_RDONLY);
+    if (fd < 0)
+        return MCPI_CACHE_ABSENT; /* missing or unreadable: build and store */
+    *data = read_entry(fd, key, len);
+    close(fd);
+    if (!*data) {
+        mcpi_opencl_cache_warn_corrupt(file);
+        return MCPI_CACHE_CORRUPT;
+    }
+    return MCPI_CACHE_FOUND;
+}
+
+/* mkdir -p: creates dir and its missing parents.  0 or -1 with errno. */
+static int make_dirs(const char *dir)
+{
+    char buf[MCPI_OPENCL_PATH_LEN];
+    size_t n = strlen(dir);
+    if (n == 0 || n >= sizeof buf) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    memcpy(buf, dir, n + 1);
+    for (size_t i = 1; i <= n; ++i) {
+        if (buf[i] != '/' && buf[i] != '\0')
+            continue;
+        char saved = buf[i];
+        buf[i] = '\0';
+        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+            return -1;
+        buf[i] = saved;
+    }
+    struct stat st;
+    if (stat(dir, &st) != 0)
+        return -1;
+    if (!S_ISDIR(st.st_mode)) {
+        errno = ENOTDIR;
+        return -1;
+    }
+    return 0;
+}
+
+/* An unwritable cache is worth one line per process, not one per device or
+ * repeat.  The flag is the module's only state; a racing second warning in a
+ * multithreaded caller would be harmless. */
+static int store_warned;
+
+static int store_failed(const char *what, const char *where, int errnum)
+{
+    if (!store_warned) {
+        store_warned = 1;
+        fprintf(stderr,
+                "mcpi: warning: cannot %s OpenCL cache %s (%s); continuing without caching\n", what,
+                where, strerror(errnum));
+    }
+    return MCPI_EIO;
+}
+
+int mcpi_opencl_cache_store(uint64_t key, const unsigned char *data, size_t len)
+{
+    char dir[MCPI_OPENCL_PATH_LEN], file[MCPI_OPENCL_PATH_LEN], tmp[MCPI_OPENCL_PATH_LEN];
+    char err[MCPI_ERROR_LEN];
+    if (mcpi_opencl_cache_dir(dir, sizeof dir, err, sizeof err) != 0)
+        return store_failed("locate", "directory", ENOENT);
+    if (mcpi_opencl_cache_path(dir, key, file, sizeof file) != 0 ||
+        snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", file) >= (int)sizeof tmp)
+        return store_failed("use", dir, ENAMETOOLONG);
+    if (make_dirs(dir) != 0)
+        return store_failed("create", dir, errno);
+
+    int fd = mkstemp(tmp);
+    if (fd < 0)
+        return store_failed("write to", dir, errno);
+    unsigned char hdr[MCPI_CACHE_HEADER];
+    memcpy(hdr, MCPI_CACHE_MAGIC, 8);
+    put_u32(hdr + 8, MCPI_CACHE_VERSION);
+    put_u32(hdr + 12, MCPI_CACHE_HEADER);
+    put_u64(hdr + 16, key);
+    put_u64(hdr + 24, (uint64_t)len);
+    put_u64(hdr + 32, fnv1a_update(FNV64_OFFSET, data, len));
+    /* mkstemp creates the file 0600: entries are private to the user, like
+     * the rest of ~/.cache. */
+    if (write_all(fd, hdr, sizeof hdr) != 0 || write_all(fd, data, len) != 0 || fsync(fd) != 0) {
+        int e = errno;
+        close(fd);
+        unlink(tmp);
+        return store_failed("write to", dir, e);
+    }
+    if (close(fd) != 0 || rename(tmp, file) != 0) {
+        int e = errno;
+        unlink(tmp);
+        return store_failed("write to", dir, e);
+    }
+    /* Make the rename itself durable; failure here loses only a cache entry. */
+    int dfd = open(dir, O_RDONLY);
+    if (dfd >= 0) {
+        (void)fsync(dfd);
+        close(dfd);
+    }
+    return 0;
+}
