@@ -95,6 +95,22 @@ static int setup(mcpi_comm *comm, mpi_impl *m)
     return MCPI_OK;
 }
 
+int mcpi_mpi_launched(void)
+{
+    const char *force = getenv("MCPI_MPI");
+    if (force != NULL && force[0] != '\0')
+        return strcmp(force, "0") != 0;
+    /* Open MPI, PMIx (srun --mpi=pmix, prrte), PMI-1/2 (MPICH hydra, srun
+     * --mpi=pmi2), MVAPICH, Intel MPI. */
+    static const char *const vars[] = {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK",
+                                       "PMI_SIZE", "PMI_FD", "MPI_LOCALNRANKS",
+                                       "MV2_COMM_WORLD_SIZE", "I_MPI_HYDRA_HOST_FILE"};
+    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; ++i)
+        if (getenv(vars[i]) != NULL)
+            return 1;
+    return 0;
+}
+
 int mcpi_mpi_init(int *argc, char ***argv, mcpi_comm *comm)
 {
     memset(comm, 0, sizeof *comm);

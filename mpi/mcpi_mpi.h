@@ -13,6 +13,13 @@
 extern "C" {
 #endif
 
+/* 1 when this process was started by an MPI launcher (mpirun, mpiexec,
+ * srun --mpi=pmix, hydra: their environment variables say so), else 0.
+ * MCPI_MPI=1 forces 1 and MCPI_MPI=0 forces 0.  A plain ./mcpi does not
+ * initialise MPI at all: MPI_Init costs time and ~70 MB of resident memory
+ * that would show up in every row's host peak. */
+int mcpi_mpi_launched(void);
+
 /* Initialises MPI (a plain ./mcpi runs as one rank) and fills comm.
  * Returns 0 or MCPI_EMPI (after printing why). */
 int mcpi_mpi_init(int *argc, char ***argv, mcpi_comm *comm);
