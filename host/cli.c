@@ -510,13 +510,12 @@ static void bind_devices(mcpi_target *t, size_t *n, const mcpi_comm *comm)
     *n = out;
 }
 
-static int cmd_run(mcpi_cli *c, mcpi_comm *comm)
+int mcpi_cli_targets(const mcpi_config *cfg, mcpi_comm *comm, mcpi_target *targets,
+                     size_t *ntargets)
 {
     char err[MCPI_ERROR_LEN] = "";
-    mcpi_config *cfg = &c->cfg;
-    mcpi_target targets[MCPI_MAX_TARGETS];
-    size_t ntargets = 0;
-    int rc = mcpi_selection_resolve(cfg->backends, targets, MCPI_MAX_TARGETS, &ntargets, err,
+    *ntargets = 0;
+    int rc = mcpi_selection_resolve(cfg->backends, targets, MCPI_MAX_TARGETS, ntargets, err,
                                     sizeof err);
     int agreed = rc;
     comm->min_int(comm, &agreed);
@@ -525,42 +524,78 @@ static int cmd_run(mcpi_cli *c, mcpi_comm *comm)
             fprintf(stderr, "%s%s\n", err, comm->size > 1 ? " (on this rank's node)" : "");
         return mcpi_exit_code(agreed);
     }
-    bind_devices(targets, &ntargets, comm);
+    bind_devices(targets, ntargets, comm);
+    return 0;
+}
 
+int mcpi_cli_run_targets(const mcpi_config *cfg, const mcpi_target *targets, size_t ntargets,
+                         mcpi_comm *comm, mcpi_record *rows, mcpi_record *rank_rows)
+{
     size_t size = (size_t)comm->size;
-    mcpi_record *rows = calloc(ntargets, sizeof *rows);
-    mcpi_record *rank_rows = comm->rank == 0 ? calloc(ntargets * size, sizeof *rank_rows) : NULL;
     mcpi_record *mine = malloc(sizeof *mine);
-    if (rows == NULL || mine == NULL || (comm->rank == 0 && rank_rows == NULL)) {
-        fprintf(stderr, "mcpi: out of memory for %zu rows\n", ntargets * size);
+    if (mine == NULL) {
+        fprintf(stderr, "mcpi: out of memory for a run record\n");
         comm->abort(comm, mcpi_exit_code(MCPI_ENOMEM));
-        free(rows);
-        free(rank_rows);
-        free(mine);
-        return mcpi_exit_code(MCPI_ENOMEM);
+        return MCPI_ENOMEM;
     }
     int worst = MCPI_OK;
     for (size_t i = 0; i < ntargets; ++i) {
         int s = mcpi_run_target(cfg, &targets[i], comm, mine, &rows[i],
-                                comm->rank == 0 ? &rank_rows[i * size] : NULL);
+                                comm->rank == 0 && rank_rows ? &rank_rows[i * size] : NULL);
         if (s < worst)
             worst = s;
         if (comm->rank == 0 && rows[i].status != MCPI_OK)
             fprintf(stderr, "mcpi: %s failed: %s\n", rows[i].name, rows[i].error);
     }
+    free(mine);
+    return worst;
+}
 
-    int code = mcpi_exit_code(worst);
+void mcpi_cli_run_info(const mcpi_config *cfg, const mcpi_comm *comm, mcpi_run_info *info)
+{
+    memset(info, 0, sizeof *info);
+    info->version = MCPI_VERSION_STRING;
+    info->samples = cfg->samples;
+    info->seed = cfg->seed;
+    info->repeat = cfg->repeat;
+    info->warmup = cfg->warmup;
+    info->ranks = comm->size;
+    info->threads = cfg->threads;
+    info->peak_resettable = mcpi_mem_reset_peak() == 0;
+}
+
+static int cmd_run(mcpi_cli *c, mcpi_comm *comm)
+{
+    mcpi_config *cfg = &c->cfg;
+    mcpi_calibration cal;
+    int have_cal = 0;
+    int code = mcpi_cli_calibration(cfg, comm, &cal, &have_cal);
+    if (code != 0)
+        return code;
+    mcpi_target targets[MCPI_MAX_TARGETS];
+    size_t ntargets = 0;
+    code = mcpi_cli_targets(cfg, comm, targets, &ntargets);
+    if (code != 0)
+        return code;
+
+    size_t size = (size_t)comm->size;
+    mcpi_record *rows = calloc(ntargets, sizeof *rows);
+    mcpi_record *rank_rows = comm->rank == 0 ? calloc(ntargets * size, sizeof *rank_rows) : NULL;
+    if (rows == NULL || (comm->rank == 0 && rank_rows == NULL)) {
+        fprintf(stderr, "mcpi: out of memory for %zu rows\n", ntargets * size);
+        comm->abort(comm, mcpi_exit_code(MCPI_ENOMEM));
+        free(rows);
+        free(rank_rows);
+        return mcpi_exit_code(MCPI_ENOMEM);
+    }
+    int worst = mcpi_cli_run_targets(cfg, targets, ntargets, comm, rows, rank_rows);
+
+    code = mcpi_exit_code(worst);
     if (comm->rank == 0) {
         mcpi_report rep;
         memset(&rep, 0, sizeof rep);
-        rep.info.version = MCPI_VERSION_STRING;
-        rep.info.samples = cfg->samples;
-        rep.info.seed = cfg->seed;
-        rep.info.repeat = cfg->repeat;
-        rep.info.warmup = cfg->warmup;
-        rep.info.ranks = comm->size;
-        rep.info.threads = cfg->threads;
-        rep.info.peak_resettable = mcpi_mem_reset_peak() == 0;
+        mcpi_cli_run_info(cfg, comm, &rep.info);
+        rep.info.calibration = have_cal ? &cal : NULL;
         rep.rows = rows;
         rep.nrows = ntargets;
         rep.rank_rows = rank_rows;
@@ -573,7 +608,6 @@ static int cmd_run(mcpi_cli *c, mcpi_comm *comm)
     }
     free(rows);
     free(rank_rows);
-    free(mine);
     return code;
 }
 

@@ -1,10 +1,195 @@
-/* cmd_sweep.c - mcpi sweep (being written). */
+/* cmd_sweep.c - mcpi sweep: the ratio table at each N from --from to --to,
+ * then, per row, the crossover against `serial` (the tutorial's "use very
+ * small and very large numbers": parallel overhead loses at small N).
+ *
+ * The points are computed from the arguments alone, so every MPI rank walks
+ * the same list and makes the same collective calls; only rank 0 keeps rows
+ * and prints. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "cli.h"
+#include "mcpi.h"
+
+#define SWEEP_REFERENCE "serial"
+/* Relative slack when comparing a grid value with --to (10^(j/K) in floating point). */
+#define SWEEP_EPS 1e-9
+
+/* The sample counts of the sweep: from * 10^(j/k) for j = 0, 1, ... rounded
+ * to integers, while not above to, then to itself; increasing, without
+ * duplicates.  Writes up to cap values (out may be NULL) and returns how
+ * many there are. */
+static size_t sweep_points(uint64_t from, uint64_t to, unsigned k, uint64_t *out, size_t cap)
+{
+    size_t n = 0;
+    uint64_t last = 0;
+    long double lo = (long double)from, hi = (long double)to;
+    for (unsigned j = 0;; ++j) {
+        long double x = lo * powl(10.0L, (long double)j / (long double)k);
+        if (x > hi * (1.0L + SWEEP_EPS))
+            break;
+        uint64_t v = x >= hi ? to : (uint64_t)llroundl(x);
+        if (v > to) /* llroundl saturates near 2^63; the test above keeps x <= to */
+            v = to;
+        if (n == 0 || v > last) {
+            if (out != NULL && n < cap)
+                out[n] = v;
+            ++n;
+            last = v;
+        }
+        if (v == to)
+            break;
+    }
+    if (last != to) {
+        if (out != NULL && n < cap)
+            out[n] = to;
+        ++n;
+    }
+    return n;
+}
+
+/* Adds the reference backend in front of the targets when it is missing.
+ * Returns 1 when it was added, 0 when already there, or a negative code. */
+static int add_reference(mcpi_target *targets, size_t *n)
+{
+    for (size_t i = 0; i < *n; ++i)
+        if (strcmp(targets[i].dev.id, SWEEP_REFERENCE) == 0)
+            return 0;
+    if (*n >= MCPI_MAX_TARGETS)
+        return MCPI_EINVAL;
+    mcpi_target ref;
+    size_t count = 0;
+    char err[MCPI_ERROR_LEN];
+    if (mcpi_selection_resolve(SWEEP_REFERENCE, &ref, 1, &count, err, sizeof err) != MCPI_OK ||
+        count != 1)
+        return MCPI_EUNAVAIL;
+    memmove(&targets[1], &targets[0], *n * sizeof *targets);
+    targets[0] = ref;
+    ++*n;
+    return 1;
+}
+
+typedef struct sweep_state {
+    uint64_t *samples;
+    mcpi_sweep_point *points;
+    mcpi_record *rows;      /* npoints x ntargets job rows (rank 0) */
+    mcpi_record *rank_rows; /* npoints x ntargets x size (rank 0) */
+    size_t npoints;
+} sweep_state;
+
+static void sweep_free(sweep_state *s)
+{
+    free(s->samples);
+    free(s->points);
+    free(s->rows);
+    free(s->rank_rows);
+}
+
+static int write_sweep(FILE *out, const void *ctx)
+{
+    const mcpi_report *rep = ctx;
+    return mcpi_report_write(out, rep->format, rep);
+}
 
 int mcpi_cmd_sweep(mcpi_cli *c, mcpi_comm *comm)
 {
-    (void)c;
-    if (comm->rank == 0)
-        fprintf(stderr, "mcpi: sweep: not implemented yet\n");
-    return 1;
+    mcpi_config cfg = c->cfg;
+    if (cfg.has_range) {
+        if (comm->rank == 0)
+            fprintf(stderr, "mcpi: --range: not accepted by sweep; use --from and --to\n");
+        return mcpi_exit_code(MCPI_EINVAL);
+    }
+    mcpi_calibration cal;
+    int have_cal = 0;
+    int code = mcpi_cli_calibration(&cfg, comm, &cal, &have_cal);
+    if (code != 0)
+        return code;
+    mcpi_target targets[MCPI_MAX_TARGETS];
+    size_t ntargets = 0;
+    code = mcpi_cli_targets(&cfg, comm, targets, &ntargets);
+    if (code != 0)
+        return code;
+    int added = add_reference(targets, &ntargets);
+    if (added < 0) {
+        if (comm->rank == 0)
+            fprintf(stderr, "mcpi: sweep: cannot add the reference backend '%s' (at most %d "
+                            "rows)\n",
+                    SWEEP_REFERENCE, MCPI_MAX_TARGETS);
+        return mcpi_exit_code(added);
+    }
+    if (added && comm->rank == 0 && !cfg.quiet)
+        fprintf(stderr, "mcpi: sweep: added '%s' as the reference for crossovers\n",
+                SWEEP_REFERENCE);
+
+    sweep_state s;
+    memset(&s, 0, sizeof s);
+    size_t size = (size_t)comm->size;
+    s.npoints = sweep_points(c->sweep_from, c->sweep_to, c->steps_per_decade, NULL, 0);
+    s.samples = malloc(s.npoints * sizeof *s.samples);
+    int nomem = s.samples == NULL;
+    if (comm->rank == 0 && !nomem) {
+        s.points = calloc(s.npoints, sizeof *s.points);
+        s.rows = calloc(s.npoints * ntargets, sizeof *s.rows);
+        s.rank_rows = calloc(s.npoints * ntargets * size, sizeof *s.rank_rows);
+        nomem = s.points == NULL || s.rows == NULL || s.rank_rows == NULL;
+    } else if (!nomem) {
+        s.rows = calloc(ntargets, sizeof *s.rows); /* scratch: only rank 0 keeps rows */
+        nomem = s.rows == NULL;
+    }
+    if (nomem) {
+        fprintf(stderr, "mcpi: sweep: out of memory for %zu points x %zu rows\n", s.npoints,
+                ntargets * size);
+        comm->abort(comm, mcpi_exit_code(MCPI_ENOMEM));
+        sweep_free(&s);
+        return mcpi_exit_code(MCPI_ENOMEM);
+    }
+    sweep_points(c->sweep_from, c->sweep_to, c->steps_per_decade, s.samples, s.npoints);
+
+    int worst = MCPI_OK;
+    for (size_t k = 0; k < s.npoints; ++k) {
+        cfg.samples = s.samples[k];
+        if (comm->rank == 0 && !cfg.quiet)
+            fprintf(stderr, "mcpi: sweep: N=%llu (%zu/%zu)\n", (unsigned long long)cfg.samples,
+                    k + 1, s.npoints);
+        mcpi_record *rows = comm->rank == 0 ? &s.rows[k * ntargets] : s.rows;
+        mcpi_record *rrows = comm->rank == 0 ? &s.rank_rows[k * ntargets * size] : NULL;
+        int st = mcpi_cli_run_targets(&cfg, targets, ntargets, comm, rows, rrows);
+        if (st < worst)
+            worst = st;
+        if (comm->rank == 0) {
+            s.points[k].samples = s.samples[k];
+            s.points[k].rows = rows;
+            s.points[k].nrows = ntargets;
+            s.points[k].rank_rows = rrows;
+            s.points[k].nrank_rows = ntargets * size;
+        }
+    }
+
+    code = mcpi_exit_code(worst);
+    if (comm->rank == 0) {
+        mcpi_sweep sw;
+        memset(&sw, 0, sizeof sw);
+        sw.from = c->sweep_from;
+        sw.to = c->sweep_to;
+        sw.steps_per_decade = c->steps_per_decade;
+        sw.reference = SWEEP_REFERENCE;
+        sw.reference_added = added == 1;
+        sw.points = s.points;
+        sw.npoints = s.npoints;
+        mcpi_report rep;
+        memset(&rep, 0, sizeof rep);
+        mcpi_cli_run_info(&cfg, comm, &rep.info);
+        rep.info.samples = c->sweep_to;
+        rep.info.calibration = have_cal ? &cal : NULL;
+        rep.show_rank_rows = cfg.per_rank;
+        rep.format = cfg.format;
+        rep.sweep = &sw;
+        int wcode = mcpi_cli_emit(&cfg, write_sweep, &rep);
+        if (wcode != 0 && code == 0)
+            code = wcode;
+    }
+    sweep_free(&s);
+    return code;
 }

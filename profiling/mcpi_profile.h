@@ -134,6 +134,28 @@ int64_t mcpi_mem_current_bytes(void);
 
 typedef enum { MCPI_FORMAT_TABLE, MCPI_FORMAT_CSV, MCPI_FORMAT_JSON, MCPI_FORMAT_MARKDOWN } mcpi_format;
 
+/* ---- machine calibration ("measuring in stones") ----------------------
+ *
+ * One stone is the time this machine takes to count MCPI_STONE_SAMPLES
+ * samples (seed 0, samples [0, 2^24)) with the scalar reference core (the
+ * `serial` backend).  `mcpi calibrate` measures the reference core's speed
+ * in samples/s; a time t in seconds is then t * samples_per_s / 2^24 stones.
+ * A run that takes 3 stones takes 3 stones on any machine whose speed
+ * scales like the reference core, so rows from different nodes compare. */
+#define MCPI_STONE_SAMPLES 16777216ull /* 2^24 */
+
+/* A calibration as saved by `mcpi calibrate` (calibration.json). */
+typedef struct mcpi_calibration {
+    double samples_per_s;          /* reference core speed; > 0 when valid */
+    char hostname[MCPI_HOST_LEN];  /* where it was measured */
+    char cpu_model[MCPI_DEVICE_LEN];
+    char date[32];                 /* ISO 8601 UTC, "2024-05-01T12:00:00Z" */
+} mcpi_calibration;
+
+/* Seconds expressed in stones under cal: t * cal->samples_per_s / 2^24.
+ * NaN when t is not finite or cal is NULL or has no speed. */
+double mcpi_stones(const mcpi_calibration *cal, double seconds);
+
 /* What a report knows besides its records. */
 typedef struct mcpi_run_info {
     const char *version;
@@ -142,7 +164,55 @@ typedef struct mcpi_run_info {
     int ranks;
     unsigned threads; /* --threads, 0 = automatic */
     int peak_resettable; /* 1 when host peaks are per row */
+    /* Adds the machine-normalised time (stones) to every format; NULL = none. */
+    const mcpi_calibration *calibration;
 } mcpi_run_info;
+
+/* ---- sweeps ------------------------------------------------------------
+ *
+ * A sweep is one run per sample count N.  Its reports show every point's
+ * ratio table and, per row name, the crossover against the reference row
+ * (`serial`): the smallest swept N from which the row's median time is
+ * below the reference's at that N and at every larger swept N. */
+typedef struct mcpi_sweep_point {
+    uint64_t samples;
+    const mcpi_record *rows; /* job rows of this N */
+    size_t nrows;
+    const mcpi_record *rank_rows; /* may be NULL */
+    size_t nrank_rows;
+} mcpi_sweep_point;
+
+typedef enum {
+    MCPI_CROSS_ALWAYS,    /* beats the reference from the smallest swept N */
+    MCPI_CROSS_CROSSOVER, /* beats it from samples on, not before */
+    MCPI_CROSS_NEVER      /* does not beat it at the largest swept N */
+} mcpi_cross_kind;
+
+typedef struct mcpi_crossover {
+    char name[MCPI_NAME_LEN];    /* row name ("threads", "opencl:0.0") */
+    char backend[MCPI_NAME_LEN];
+    mcpi_cross_kind kind;
+    uint64_t samples;            /* the crossover N; 0 for MCPI_CROSS_NEVER */
+} mcpi_crossover;
+
+/* "always", "crossover", "never". */
+const char *mcpi_cross_kind_name(mcpi_cross_kind k);
+
+typedef struct mcpi_sweep {
+    uint64_t from, to;         /* as asked (--from, --to) */
+    unsigned steps_per_decade;
+    const char *reference;     /* the row name crossovers are against: "serial" */
+    int reference_added;       /* 1: the reference was not selected, the sweep added it */
+    const mcpi_sweep_point *points; /* increasing samples */
+    size_t npoints;
+} mcpi_sweep;
+
+/* Crossovers of every row name other than the reference, in order of first
+ * appearance.  A point where a row or the reference failed or has no time
+ * counts as "does not beat".  Fills up to cap entries and sets *count to the
+ * number of row names (so count > cap means truncated).  Pure: reads only
+ * the records.  Returns 0, or MCPI_EINVAL when sw is NULL. */
+int mcpi_sweep_crossovers(const mcpi_sweep *sw, mcpi_crossover *out, size_t cap, size_t *count);
 
 /* A report: job rows (one per backend/device for the whole job) and,
  * optionally, per-rank rows.  Rows are sorted by the reporter, not here. */
@@ -154,6 +224,9 @@ typedef struct mcpi_report {
     size_t nrank_rows;
     int show_rank_rows; /* table/markdown/csv: include rank rows */
     mcpi_format format; /* the format the caller asked for (informational) */
+    /* A sweep report: rows/rank_rows above are ignored, every point is shown
+     * instead (info.samples is unused).  NULL for a run. */
+    const mcpi_sweep *sweep;
 } mcpi_report;
 
 /* Writes the report in the given format to out.  Returns 0 or MCPI_EIO. */

@@ -5,6 +5,7 @@
 #include "report_private.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mcpi.h"
@@ -83,7 +84,16 @@ static void end_record(csv *c)
     c->first = 1;
 }
 
-static void header(csv *c)
+/* Columns after "error" that only some reports have: the time in stones
+ * (with a calibration) and the crossover of the row's name (sweeps). */
+typedef struct extras {
+    const mcpi_calibration *cal;
+    const mcpi_crossover *cross; /* NULL unless a sweep */
+    size_t ncross;
+    int sweep;
+} extras;
+
+static void header(csv *c, const extras *x)
 {
     static const char *const before_phases[] = {
         "scope",         "rank",       "hostname",   "local_rank",  "ranks",    "name",
@@ -105,10 +115,16 @@ static void header(csv *c)
     }
     for (size_t i = 0; i < sizeof after_phases / sizeof after_phases[0]; i++)
         f_str(c, after_phases[i]);
+    if (x->cal)
+        f_str(c, "time_median_stones");
+    if (x->sweep) {
+        f_str(c, "crossover");
+        f_str(c, "crossover_samples");
+    }
     end_record(c);
 }
 
-static void record(csv *c, const char *scope, const mcpi__row *row)
+static void record(csv *c, const char *scope, const mcpi__row *row, const extras *x)
 {
     const mcpi_record *r = row->r;
     f_str(c, scope);
@@ -160,20 +176,35 @@ static void record(csv *c, const char *scope, const mcpi__row *row)
     }
     f_int(c, r->status);
     f_str(c, row->ok ? "" : (r->error[0] ? r->error : mcpi_strerror(r->status)));
+    if (x->cal)
+        f_num(c, mcpi_stones(x->cal, row->st.median));
+    if (x->sweep) {
+        /* Job rows name their crossover; the reference and rank rows have none. */
+        const mcpi_crossover *cr =
+            strcmp(scope, "job") == 0 ? mcpi__crossover_find(x->cross, x->ncross, r->name) : NULL;
+        if (cr) {
+            f_str(c, mcpi_cross_kind_name(cr->kind));
+            if (cr->kind == MCPI_CROSS_NEVER)
+                f_empty(c);
+            else
+                f_u64(c, cr->samples);
+        } else {
+            f_empty(c);
+            f_empty(c);
+        }
+    }
     end_record(c);
 }
 
-int mcpi__report_csv(FILE *out, const mcpi_report *rep)
+/* The job rows (fastest first) and, when asked, the rank rows of one run. */
+static int run_records(csv *c, const mcpi_report *rep, const extras *x)
 {
-    mcpi__out o = {out, 0};
-    csv c = {&o, 1};
     int nomem;
     mcpi__row *rows = mcpi__rows_new(rep->rows, rep->nrows, 1, &nomem);
     if (nomem)
         return MCPI_ENOMEM;
-    header(&c);
     for (size_t i = 0; i < rep->nrows; i++)
-        record(&c, "job", &rows[i]);
+        record(c, "job", &rows[i], x);
     mcpi__rows_free(rows);
 
     if (rep->show_rank_rows && rep->rank_rows && rep->nrank_rows > 0) {
@@ -181,8 +212,39 @@ int mcpi__report_csv(FILE *out, const mcpi_report *rep)
         if (nomem)
             return MCPI_ENOMEM;
         for (size_t i = 0; i < rep->nrank_rows; i++)
-            record(&c, "rank", &rows[i]);
+            record(c, "rank", &rows[i], x);
         mcpi__rows_free(rows);
     }
+    return 0;
+}
+
+/* A sweep is one table: every point's rows in order of N (the samples
+ * column tells the points apart), each job row with its name's crossover. */
+int mcpi__report_csv(FILE *out, const mcpi_report *rep)
+{
+    mcpi__out o = {out, 0};
+    csv c = {&o, 1};
+    const mcpi_calibration *cal = rep->info.calibration;
+    extras x = {cal && cal->samples_per_s > 0.0 ? cal : NULL, NULL, 0, rep->sweep != NULL};
+    mcpi_crossover *cross = NULL;
+    if (rep->sweep) {
+        if (mcpi__crossovers_new(rep->sweep, &cross, &x.ncross) != 0)
+            return MCPI_ENOMEM;
+        x.cross = cross;
+    }
+    header(&c, &x);
+    int rc = 0;
+    if (rep->sweep) {
+        for (size_t k = 0; k < rep->sweep->npoints && rc == 0; k++) {
+            mcpi_report point;
+            mcpi__point_report(rep, k, &point);
+            rc = run_records(&c, &point, &x);
+        }
+    } else {
+        rc = run_records(&c, rep, &x);
+    }
+    free(cross);
+    if (rc != 0)
+        return rc;
     return o.failed ? MCPI_EIO : 0;
 }

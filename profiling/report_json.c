@@ -8,6 +8,7 @@
 #include "report_private.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mcpi.h"
@@ -153,7 +154,20 @@ static void opencl_obj(mcpi__out *o, const mcpi_ocl_detail *d, const char *cache
     mcpi__put(o, "}}");
 }
 
-static void result_obj(mcpi__out *o, const mcpi__row *row)
+static void stones_obj(mcpi__out *o, const mcpi__row *row, const mcpi_calibration *cal)
+{
+    int f = 1;
+    mcpi__put(o, "{");
+    key(o, &f, "median");
+    json_num(o, mcpi_stones(cal, row->st.median));
+    key(o, &f, "min");
+    json_num(o, mcpi_stones(cal, row->st.min));
+    key(o, &f, "max");
+    json_num(o, mcpi_stones(cal, row->st.max));
+    mcpi__put(o, "}");
+}
+
+static void result_obj(mcpi__out *o, const mcpi__row *row, const mcpi_calibration *cal)
 {
     const mcpi_record *r = row->r;
     int f = 1;
@@ -186,6 +200,10 @@ static void result_obj(mcpi__out *o, const mcpi__row *row)
     json_num(o, row->err_se);
     key(o, &f, "time_s");
     time_obj(o, row);
+    if (cal) {
+        key(o, &f, "time_stones");
+        stones_obj(o, row, cal);
+    }
     key(o, &f, "samples_per_s");
     json_num(o, row->samples_per_s);
     key(o, &f, "ratio");
@@ -216,29 +234,60 @@ static void result_obj(mcpi__out *o, const mcpi__row *row)
     mcpi__put(o, "}");
 }
 
-static void rows_array(mcpi__out *o, const mcpi__row *rows, size_t n)
+/* indent: the array's own indentation; rows go one level deeper. */
+static void rows_array(mcpi__out *o, const mcpi__row *rows, size_t n, const char *indent,
+                       const mcpi_calibration *cal)
 {
     mcpi__put(o, "[");
     for (size_t i = 0; i < n; i++) {
-        mcpi__put(o, i ? ",\n" JSON_INDENT JSON_INDENT : "\n" JSON_INDENT JSON_INDENT);
-        result_obj(o, &rows[i]);
+        mcpi__printf(o, "%s\n%s" JSON_INDENT, i ? "," : "", indent);
+        result_obj(o, &rows[i], cal);
     }
-    mcpi__put(o, n ? "\n" JSON_INDENT "]" : "]");
+    if (n)
+        mcpi__printf(o, "\n%s", indent);
+    mcpi__put(o, "]");
 }
 
-static void config_obj(mcpi__out *o, const mcpi_run_info *info)
+/* samples is null for a sweep (each point has its own). */
+static void config_obj(mcpi__out *o, const mcpi_run_info *info, int sweep)
 {
+    mcpi__put(o, "{\"samples\": ");
+    if (sweep)
+        mcpi__put(o, "null");
+    else
+        mcpi__printf(o, "%" PRIu64, info->samples);
     mcpi__printf(o,
-                 "{\"samples\": %" PRIu64 ", \"seed\": %" PRIu64
-                 ", \"repeat\": %u, \"warmup\": %u, \"ranks\": %d, \"threads\": %u, "
-                 "\"peak_resettable\": %s}",
-                 info->samples, info->seed, info->repeat, info->warmup, info->ranks, info->threads,
+                 ", \"seed\": %" PRIu64 ", \"repeat\": %u, \"warmup\": %u, \"ranks\": %d, "
+                 "\"threads\": %u, \"peak_resettable\": %s}",
+                 info->seed, info->repeat, info->warmup, info->ranks, info->threads,
                  info->peak_resettable ? "true" : "false");
 }
 
-int mcpi__report_json(FILE *out, const mcpi_report *rep)
+static void calibration_obj(mcpi__out *o, const mcpi_calibration *cal)
 {
-    mcpi__out o = {out, 0};
+    int f = 1;
+    mcpi__put(o, "{");
+    key(o, &f, "unit");
+    json_str(o, "stone");
+    key(o, &f, "stone_samples");
+    mcpi__printf(o, "%llu", (unsigned long long)MCPI_STONE_SAMPLES);
+    key(o, &f, "reference_samples_per_s");
+    json_num(o, cal->samples_per_s);
+    key(o, &f, "stone_s");
+    json_num(o, (double)MCPI_STONE_SAMPLES / cal->samples_per_s);
+    key(o, &f, "hostname");
+    json_str(o, cal->hostname);
+    key(o, &f, "cpu_model");
+    json_str(o, cal->cpu_model);
+    key(o, &f, "date");
+    json_str(o, cal->date);
+    mcpi__put(o, "}");
+}
+
+/* Job rows then rank rows of one run, as "results" and "ranks" keys. */
+static int results_and_ranks(mcpi__out *o, const mcpi_report *rep, const char *indent,
+                             const mcpi_calibration *cal)
+{
     int nomem;
     mcpi__row *rows = mcpi__rows_new(rep->rows, rep->nrows, 1, &nomem);
     if (nomem)
@@ -248,6 +297,77 @@ int mcpi__report_json(FILE *out, const mcpi_report *rep)
         mcpi__rows_free(rows);
         return MCPI_ENOMEM;
     }
+    mcpi__printf(o, "\"results\": ");
+    rows_array(o, rows, rep->nrows, indent, cal);
+    mcpi__printf(o, ",\n%s\"ranks\": ", indent);
+    rows_array(o, rrows, rep->rank_rows ? rep->nrank_rows : 0, indent, cal);
+    mcpi__rows_free(rrows);
+    mcpi__rows_free(rows);
+    return 0;
+}
+
+#define POINT_INDENT JSON_INDENT JSON_INDENT JSON_INDENT JSON_INDENT
+
+static void crossover_obj(mcpi__out *o, const mcpi_crossover *c)
+{
+    int f = 1;
+    mcpi__put(o, "{");
+    key(o, &f, "name");
+    json_str(o, c->name);
+    key(o, &f, "backend");
+    json_str(o, c->backend);
+    key(o, &f, "crossover_samples");
+    if (c->kind == MCPI_CROSS_NEVER)
+        mcpi__put(o, "null");
+    else
+        mcpi__printf(o, "%" PRIu64, c->samples);
+    key(o, &f, "beats_serial_from");
+    json_str(o, mcpi_cross_kind_name(c->kind));
+    mcpi__put(o, "}");
+}
+
+static int sweep_obj(mcpi__out *o, const mcpi_report *rep, const mcpi_calibration *cal)
+{
+    const mcpi_sweep *sw = rep->sweep;
+    mcpi_crossover *cross;
+    size_t ncross;
+    if (mcpi__crossovers_new(sw, &cross, &ncross) != 0)
+        return MCPI_ENOMEM;
+    mcpi__printf(o,
+                 "{\n" JSON_INDENT JSON_INDENT "\"from\": %" PRIu64 ", \"to\": %" PRIu64
+                 ", \"steps_per_decade\": %u, \"reference\": ",
+                 sw->from, sw->to, sw->steps_per_decade);
+    json_str(o, sw->reference ? sw->reference : "serial");
+    mcpi__printf(o, ", \"reference_added\": %s,\n" JSON_INDENT JSON_INDENT "\"points\": [",
+                 sw->reference_added ? "true" : "false");
+    int rc = 0;
+    for (size_t k = 0; k < sw->npoints && rc == 0; k++) {
+        mcpi_report point;
+        mcpi__point_report(rep, k, &point);
+        mcpi__printf(o, "%s\n" JSON_INDENT JSON_INDENT JSON_INDENT "{\"samples\": %" PRIu64
+                        ",\n" POINT_INDENT,
+                     k ? "," : "", point.info.samples);
+        rc = results_and_ranks(o, &point, POINT_INDENT, cal);
+        mcpi__put(o, "}");
+    }
+    mcpi__put(o, sw->npoints ? "\n" JSON_INDENT JSON_INDENT "],\n" : "],\n");
+    mcpi__put(o, JSON_INDENT JSON_INDENT "\"crossovers\": [");
+    for (size_t i = 0; i < ncross; i++) {
+        mcpi__put(o, i ? ",\n" JSON_INDENT JSON_INDENT JSON_INDENT
+                       : "\n" JSON_INDENT JSON_INDENT JSON_INDENT);
+        crossover_obj(o, &cross[i]);
+    }
+    mcpi__put(o, ncross ? "\n" JSON_INDENT JSON_INDENT "]\n" JSON_INDENT "}" : "]\n" JSON_INDENT "}");
+    free(cross);
+    return rc;
+}
+
+int mcpi__report_json(FILE *out, const mcpi_report *rep)
+{
+    mcpi__out o = {out, 0};
+    const mcpi_calibration *cal = rep->info.calibration;
+    if (cal && !(cal->samples_per_s > 0.0))
+        cal = NULL;
 
     mcpi__put(&o, "{\n" JSON_INDENT "\"version\": ");
     if (rep->info.version)
@@ -255,14 +375,21 @@ int mcpi__report_json(FILE *out, const mcpi_report *rep)
     else
         mcpi__put(&o, "null");
     mcpi__put(&o, ",\n" JSON_INDENT "\"config\": ");
-    config_obj(&o, &rep->info);
-    mcpi__put(&o, ",\n" JSON_INDENT "\"results\": ");
-    rows_array(&o, rows, rep->nrows);
-    mcpi__put(&o, ",\n" JSON_INDENT "\"ranks\": ");
-    rows_array(&o, rrows, rep->rank_rows ? rep->nrank_rows : 0);
+    config_obj(&o, &rep->info, rep->sweep != NULL);
+    if (cal) {
+        mcpi__put(&o, ",\n" JSON_INDENT "\"calibration\": ");
+        calibration_obj(&o, cal);
+    }
+    mcpi__put(&o, ",\n" JSON_INDENT);
+    int rc;
+    if (rep->sweep) {
+        mcpi__put(&o, "\"sweep\": ");
+        rc = sweep_obj(&o, rep, cal);
+    } else {
+        rc = results_and_ranks(&o, rep, JSON_INDENT, cal);
+    }
     mcpi__put(&o, "\n}\n");
-
-    mcpi__rows_free(rrows);
-    mcpi__rows_free(rows);
+    if (rc != 0)
+        return rc;
     return o.failed ? MCPI_EIO : 0;
 }

@@ -42,6 +42,7 @@ typedef struct mcpi__row {
     double pi, se, err_se; /* NaN for failed rows; err_se NaN when se == 0 */
     double samples_per_s;  /* samples / median; NaN when not measurable */
     double ratio;          /* median / fastest ok median; NaN for failed and rank rows */
+    double stones;         /* median in stones; NaN without a calibration */
 } mcpi__row;
 
 /* Builds views of n records.  Job rows (job = 1) are sorted fastest first by
@@ -50,6 +51,8 @@ typedef struct mcpi__row {
  * memory runs out (then *nomem is set). */
 mcpi__row *mcpi__rows_new(const mcpi_record *recs, size_t n, int job, int *nomem);
 void mcpi__rows_free(mcpi__row *rows);
+/* Sets every row's stones from cal (NULL leaves them NaN). */
+void mcpi__rows_calibrate(mcpi__row *rows, size_t n, const mcpi_calibration *cal);
 
 /* Row is noisy: relative spread above MCPI__NOISY_RSD or max > MCPI__NOISY_SPREAD x min. */
 #define MCPI__NOISY_RSD 0.10
@@ -73,6 +76,7 @@ enum {
     MCPI__COL_NAME,
     MCPI__COL_DEVICE,
     MCPI__COL_TIME,
+    MCPI__COL_STONES, /* shown only with a calibration */
     MCPI__COL_RATE,
     MCPI__COL_RATIO,
     MCPI__COL_PEAK,
@@ -107,6 +111,8 @@ const char *mcpi__rcol_title(int col);
 /* 1 when the column holds numbers (right-aligned in the table). */
 int mcpi__col_numeric(int col);
 int mcpi__rcol_numeric(int col);
+/* 1 when the job column is part of this report (stones need a calibration). */
+int mcpi__col_shown(int col, const mcpi_run_info *info);
 
 /* Fills the cells of a job row.  A failed row gets its name and device and,
  * in the time cell, "error: <message>"; its other cells are empty. */
@@ -123,6 +129,22 @@ void mcpi__run_summary(char buf[MCPI__SUMMARY_LEN], const mcpi_run_info *info);
 #define MCPI__NOTE_LEN (MCPI_NAME_LEN + 256)
 void mcpi__notes(const mcpi__row *rows, size_t n, const mcpi_run_info *info,
                  void (*emit)(void *ctx, const char *line), void *ctx);
+
+/* ---- sweeps ----------------------------------------------------------- */
+
+/* The report of one sweep point: rep with that point's rows and N. */
+void mcpi__point_report(const mcpi_report *rep, size_t k, mcpi_report *out);
+/* One line describing a sweep: version, N range, steps, seed, repeats, ranks. */
+void mcpi__sweep_summary(char buf[MCPI__SUMMARY_LEN], const mcpi_report *rep);
+/* The crossover summary of a sweep as lines (title first), each passed to
+ * emit.  Returns 0 or MCPI_ENOMEM. */
+int mcpi__crossover_lines(const mcpi_report *rep, void (*emit)(void *ctx, const char *line),
+                          void *ctx);
+/* Crossovers of rep->sweep in a malloc'd array (*n entries; NULL when 0).
+ * Returns 0 or MCPI_ENOMEM. */
+int mcpi__crossovers_new(const mcpi_sweep *sw, mcpi_crossover **out, size_t *n);
+/* The crossover entry named name, or NULL. */
+const mcpi_crossover *mcpi__crossover_find(const mcpi_crossover *c, size_t n, const char *name);
 
 /* ---- reporters (each returns 0, MCPI_EIO or MCPI_ENOMEM) -------------- */
 

@@ -54,16 +54,16 @@ static void widen(size_t *width, const char *s)
 /* Prints one line of cells.  A failed row stops at its error cell, which is
  * printed as plain text across the numeric columns; no trailing padding. */
 static void put_line(mcpi__out *o, const char *const *cells, const size_t *width,
-                     int (*numeric)(int), int ncols, int stop_at)
+                     const int *numeric, int ncols, int stop_at)
 {
     for (int c = 0; c < ncols && c <= stop_at; c++) {
         if (c > 0)
             mcpi__printf(o, "%*s", COL_GAP, "");
         int error_cell = c == stop_at && stop_at < ncols - 1;
-        if (error_cell || (c == ncols - 1 && !numeric(c)))
+        if (error_cell || (c == ncols - 1 && !numeric[c]))
             mcpi__put(o, cells[c]);
         else
-            put_padded(o, cells[c], width[c], numeric(c));
+            put_padded(o, cells[c], width[c], numeric[c]);
     }
     mcpi__put(o, "\n");
 }
@@ -90,35 +90,58 @@ static void emit_note(void *ctx, const char *line)
     mcpi__printf(nc->o, "%s%s\n", nc->count++ ? "" : "\n", line);
 }
 
-static void job_section(mcpi__out *o, const mcpi__row *rows, size_t n)
+/* The job columns this report shows (col[k] is the k-th shown column) and
+ * the shown index of the time column, where a failed row's error goes. */
+typedef struct shown_cols {
+    int col[MCPI__NCOLS];
+    int numeric[MCPI__NCOLS];
+    int n, time;
+} shown_cols;
+
+static void shown_init(shown_cols *sc, const mcpi_run_info *info)
+{
+    sc->n = 0;
+    sc->time = 0;
+    for (int c = 0; c < MCPI__NCOLS; c++) {
+        if (!mcpi__col_shown(c, info))
+            continue;
+        if (c == MCPI__COL_TIME)
+            sc->time = sc->n;
+        sc->numeric[sc->n] = mcpi__col_numeric(c);
+        sc->col[sc->n++] = c;
+    }
+}
+
+static void job_section(mcpi__out *o, const mcpi__row *rows, size_t n, const mcpi_run_info *info)
 {
     char cells[MCPI__NCOLS][MCPI__CELL_LEN];
-    const char *ptr[MCPI__NCOLS];
-    size_t width[MCPI__NCOLS];
+    const char *ptr[MCPI__NCOLS] = {NULL};
+    const char *titles[MCPI__NCOLS] = {NULL};
+    size_t width[MCPI__NCOLS] = {0};
+    shown_cols sc;
+    shown_init(&sc, info);
 
-    for (int c = 0; c < MCPI__NCOLS; c++) {
-        width[c] = disp_len(mcpi__col_title(c));
-        ptr[c] = cells[c];
+    for (int k = 0; k < sc.n; k++) {
+        titles[k] = mcpi__col_title(sc.col[k]);
+        width[k] = disp_len(titles[k]);
+        ptr[k] = cells[sc.col[k]];
     }
     for (size_t i = 0; i < n; i++) {
         mcpi__job_cells(&rows[i], cells);
         shorten(cells[MCPI__COL_DEVICE], DEVICE_MAX_WIDTH);
         /* A failed row's error spans the numeric columns; it sets no width. */
-        int ncells = rows[i].ok ? MCPI__NCOLS : MCPI__COL_TIME;
-        for (int c = 0; c < ncells; c++)
-            widen(&width[c], cells[c]);
+        int ncells = rows[i].ok ? sc.n : sc.time;
+        for (int k = 0; k < ncells; k++)
+            widen(&width[k], ptr[k]);
     }
 
-    const char *titles[MCPI__NCOLS];
-    for (int c = 0; c < MCPI__NCOLS; c++)
-        titles[c] = mcpi__col_title(c);
-    put_line(o, titles, width, mcpi__col_numeric, MCPI__NCOLS, MCPI__NCOLS - 1);
-    put_rule(o, width, MCPI__NCOLS);
+    put_line(o, titles, width, sc.numeric, sc.n, sc.n - 1);
+    put_rule(o, width, sc.n);
     for (size_t i = 0; i < n; i++) {
         mcpi__job_cells(&rows[i], cells);
         shorten(cells[MCPI__COL_DEVICE], DEVICE_MAX_WIDTH);
-        int stop = rows[i].ok ? MCPI__NCOLS - 1 : MCPI__COL_TIME;
-        put_line(o, ptr, width, mcpi__col_numeric, MCPI__NCOLS, stop);
+        int stop = rows[i].ok ? sc.n - 1 : sc.time;
+        put_line(o, ptr, width, sc.numeric, sc.n, stop);
     }
 }
 
@@ -128,11 +151,13 @@ static void rank_section(mcpi__out *o, const mcpi__row *rows, size_t n)
     const char *ptr[MCPI__NRCOLS];
     const char *titles[MCPI__NRCOLS];
     size_t width[MCPI__NRCOLS];
+    int numeric[MCPI__NRCOLS];
 
     for (int c = 0; c < MCPI__NRCOLS; c++) {
         titles[c] = mcpi__rcol_title(c);
         width[c] = disp_len(titles[c]);
         ptr[c] = cells[c];
+        numeric[c] = mcpi__rcol_numeric(c);
     }
     for (size_t i = 0; i < n; i++) {
         mcpi__rank_cells(&rows[i], cells);
@@ -143,29 +168,30 @@ static void rank_section(mcpi__out *o, const mcpi__row *rows, size_t n)
     }
 
     mcpi__put(o, "\nper rank:\n");
-    put_line(o, titles, width, mcpi__rcol_numeric, MCPI__NRCOLS, MCPI__NRCOLS - 1);
+    put_line(o, titles, width, numeric, MCPI__NRCOLS, MCPI__NRCOLS - 1);
     put_rule(o, width, MCPI__NRCOLS);
     for (size_t i = 0; i < n; i++) {
         mcpi__rank_cells(&rows[i], cells);
         shorten(cells[MCPI__RCOL_DEVICE], DEVICE_MAX_WIDTH);
         int stop = rows[i].ok ? MCPI__NRCOLS - 1 : MCPI__RCOL_TIME;
-        put_line(o, ptr, width, mcpi__rcol_numeric, MCPI__NRCOLS, stop);
+        put_line(o, ptr, width, numeric, MCPI__NRCOLS, stop);
     }
 }
 
-int mcpi__report_table(FILE *out, const mcpi_report *rep)
+/* The table of one run (or one sweep point) under its summary line. */
+static int run_table(mcpi__out *o, const mcpi_report *rep)
 {
-    mcpi__out o = {out, 0};
     int nomem;
     mcpi__row *rows = mcpi__rows_new(rep->rows, rep->nrows, 1, &nomem);
     if (nomem)
         return MCPI_ENOMEM;
+    mcpi__rows_calibrate(rows, rep->nrows, rep->info.calibration);
 
     char summary[MCPI__SUMMARY_LEN];
     mcpi__run_summary(summary, &rep->info);
-    mcpi__printf(&o, "%s\n\n", summary);
-    job_section(&o, rows, rep->nrows);
-    note_ctx nc = {&o, 0};
+    mcpi__printf(o, "%s\n\n", summary);
+    job_section(o, rows, rep->nrows, &rep->info);
+    note_ctx nc = {o, 0};
     mcpi__notes(rows, rep->nrows, &rep->info, emit_note, &nc);
     mcpi__rows_free(rows);
 
@@ -173,8 +199,40 @@ int mcpi__report_table(FILE *out, const mcpi_report *rep)
         mcpi__row *rrows = mcpi__rows_new(rep->rank_rows, rep->nrank_rows, 0, &nomem);
         if (nomem)
             return MCPI_ENOMEM;
-        rank_section(&o, rrows, rep->nrank_rows);
+        rank_section(o, rrows, rep->nrank_rows);
         mcpi__rows_free(rrows);
     }
+    return 0;
+}
+
+static void emit_line(void *ctx, const char *line)
+{
+    mcpi__printf(ctx, "%s\n", line);
+}
+
+/* A sweep: its summary, each point's table, then time by N and crossovers. */
+static int sweep_table(mcpi__out *o, const mcpi_report *rep)
+{
+    char summary[MCPI__SUMMARY_LEN];
+    mcpi__sweep_summary(summary, rep);
+    mcpi__printf(o, "%s\n", summary);
+    for (size_t k = 0; k < rep->sweep->npoints; k++) {
+        mcpi_report point;
+        mcpi__point_report(rep, k, &point);
+        mcpi__put(o, "\n");
+        int rc = run_table(o, &point);
+        if (rc != 0)
+            return rc;
+    }
+    mcpi__put(o, "\n");
+    return mcpi__crossover_lines(rep, emit_line, o);
+}
+
+int mcpi__report_table(FILE *out, const mcpi_report *rep)
+{
+    mcpi__out o = {out, 0};
+    int rc = rep->sweep ? sweep_table(&o, rep) : run_table(&o, rep);
+    if (rc != 0)
+        return rc;
     return o.failed ? MCPI_EIO : 0;
 }

@@ -244,5 +244,127 @@ class Misc(unittest.TestCase):
             self.assertIn("reason", names["opencl"])
 
 
+class SweepAndCalibrate(unittest.TestCase):
+    """mcpi sweep and mcpi calibrate: bad input, output shapes, atomic files.
+    Each test has its own MCPI_CACHE_DIR so no calibration leaks into others."""
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.env = dict(os.environ, MCPI_CACHE_DIR=os.path.join(self.tmp.name, "cache"))
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def mcpi(self, *args):
+        return subprocess.run([MCPI, *args], capture_output=True, text=True, timeout=300,
+                              env=self.env)
+
+    def assert_bad(self, args, needle):
+        out = os.path.join(self.tmp.name, "out.json")
+        p = self.mcpi(*args, "--output", out)
+        self.assertEqual(p.returncode, 2, (args, p.stderr))
+        lines = p.stderr.strip().splitlines()
+        self.assertEqual(len(lines), 1, (args, p.stderr))
+        self.assertTrue(lines[0].startswith("mcpi: "), lines[0])
+        self.assertIn(needle, lines[0])
+        self.assertEqual(p.stdout, "")
+        self.assertFalse(os.path.exists(out), args)
+
+    def test_bad_sweep_ranges(self):
+        for args, needle in [
+            (["sweep", "--from", "0"], "--from"),
+            (["sweep", "--from", "abc"], "--from"),
+            (["sweep", "--from", "1e-3"], "--from"),
+            (["sweep", "--to", "2^64"], "--to"),
+            (["sweep", "--to", ""], "--to"),
+            (["sweep", "--from", "1e6", "--to", "1e3"], "--to"),
+            (["sweep", "--steps-per-decade", "0"], "--steps-per-decade"),
+            (["sweep", "--steps-per-decade", "101"], "--steps-per-decade"),
+            (["sweep", "--from"], "--from"),
+            (["sweep", "--range", "0:10", "--from", "1", "--to", "10"], "--range"),
+        ]:
+            with self.subTest(args=args):
+                self.assert_bad(args, needle)
+
+    def test_sweep_points_and_crossovers(self):
+        p = self.mcpi("sweep", "--from", "1000", "--to", "5e4", "-b", "threads", "-r", "1",
+                      "-w", "0", "--format", "json")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("added 'serial'", p.stderr)
+        sw = json.loads(p.stdout)["sweep"]
+        self.assertEqual([x["samples"] for x in sw["points"]], [1000, 10000, 50000])
+        for x in sw["points"]:
+            hits = {r["hits"] for r in x["results"]}
+            self.assertEqual(len(hits), 1, x)  # serial and threads count the same samples
+        (c,) = sw["crossovers"]
+        self.assertEqual(c["name"], "threads")
+        self.assertIn(c["beats_serial_from"], ["always", "crossover", "never"])
+        self.assertEqual(c["crossover_samples"] is None, c["beats_serial_from"] == "never")
+
+    def test_sweep_every_format(self):
+        args = ["sweep", "--from", "1e3", "--to", "1e4", "-b", "serial", "-r", "1", "-w", "0",
+                "-q"]
+        p = self.mcpi(*args)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stderr, "")
+        self.assertIn("N=1000..10000", p.stdout)
+        self.assertIn("crossovers", p.stdout)
+        self.assertIn("median time by N", p.stdout)
+        p = self.mcpi(*args, "--format", "csv")
+        rows = list(csv.DictReader(io.StringIO(p.stdout)))
+        self.assertEqual([int(r["samples"]) for r in rows], [1000, 10000])
+        self.assertIn("crossover_samples", rows[0])
+        p = self.mcpi(*args, "--format", "markdown")
+        self.assertIn("### N = 1000", p.stdout)
+        self.assertIn("### Crossovers", p.stdout)
+
+    def test_calibrate_writes_atomically(self):
+        cal = os.path.join(self.tmp.name, "sub", "cal.json")
+        os.makedirs(os.path.dirname(cal))
+        p = self.mcpi("calibrate", "--calibration", cal, "--format", "json", "-q")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(os.listdir(os.path.dirname(cal)), ["cal.json"])  # no temporary left
+        with open(cal) as f:
+            doc = json.load(f)
+        self.assertEqual(doc["format"], "mcpi-calibration")
+        self.assertEqual(doc["stone_samples"], 2 ** 24)
+        self.assertGreater(doc["reference_samples_per_s"], 0)
+        self.assertEqual(doc["reference"]["hits"], json.loads(p.stdout)["reference"]["hits"])
+        for k in ["version", "hostname", "cpu_model", "date"]:
+            self.assertIn(k, doc)
+        # The default location, created on demand.
+        p = self.mcpi("calibrate", "-q")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        cache = self.env["MCPI_CACHE_DIR"]
+        self.assertEqual(os.listdir(cache), ["calibration.json"])
+        p = self.mcpi("-n", "1000", "-b", "serial", "-r", "1", "-w", "0")
+        self.assertIn("stones", p.stdout)
+
+    def test_calibrate_to_unwritable_path(self):
+        p = self.mcpi("calibrate", "--calibration", "/nonexistent-dir/cal.json", "-q")
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("--calibration", p.stderr)
+        self.assertEqual(len(p.stderr.strip().splitlines()), 1)
+
+    def test_bad_calibration_file_is_exit_2(self):
+        bad = os.path.join(self.tmp.name, "bad.json")
+        with open(bad, "w") as f:
+            f.write('{"format": "something else"}\n')
+        for path in [bad, os.path.join(self.tmp.name, "missing.json")]:
+            with self.subTest(path=path):
+                self.assert_bad(["-n", "10", "-b", "serial", "--calibration", path],
+                                "--calibration")
+
+    def test_corrupt_default_calibration_is_skipped(self):
+        cache = self.env["MCPI_CACHE_DIR"]
+        os.makedirs(cache)
+        with open(os.path.join(cache, "calibration.json"), "w") as f:
+            f.write("not json")
+        p = self.mcpi("-n", "1000", "-b", "serial", "-r", "1", "--format", "json")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertNotIn("calibration", json.loads(p.stdout))
+        self.assertIn("ignored", p.stderr)
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)
