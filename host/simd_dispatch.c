@@ -112,10 +112,17 @@ static uint64_t mcpi__count_portable(uint64_t seed, uint64_t begin, uint64_t end
 #define MCPI__KEY1(seed, r)                                                                        \
     ((uint64_t)(uint32_t)((uint32_t)((seed) >> 32) + (uint32_t)(r)*MCPI_PHILOX_W1))
 
-/* ---- AVX-512: 8 blocks per vector, 4 vectors in flight --------------------- */
+/* Fully unrolls a loop over the vectors in flight (or the rounds), so the
+ * per-vector arrays of the kernels below live in registers. */
+#define MCPI__UNROLL _Pragma("GCC unroll 16")
+
+/* ---- AVX-512: 8 blocks per vector, 6 vectors in flight -------------------- */
 
 #define MCPI__A512_BLOCKS 8u
-#define MCPI__A512_UNROLL 4
+/* Vectors in flight.  Six independent Philox chains hide the ~55-cycle
+ * dependency chain of one (3-cycle multiplies, shifts, XORs) behind the
+ * others' work; measured best on Zen 5 (see scripts/peers/ceiling.c). */
+#define MCPI__A512_CHAINS 6
 
 #define MCPI__TGT_AVX512 __attribute__((target("avx512f")))
 
@@ -128,7 +135,9 @@ typedef struct {
 #define MCPI__XOR3_512(a, b, c) _mm512_ternarylogic_epi64((a), (b), (c), 0x96)
 
 /* Philox4x32-10 for the 8 blocks in mv, then adds the inside samples
- * (even and odd) to acc.  Rounds 1 and 2 use c1 = hi32(m), c2 = c3 = 0. */
+ * (even and odd) to acc.  Rounds 1 and 2 use c1 = hi32(m), c2 = c3 = 0.
+ * One vector alone: used for the at most MCPI__A512_CHAINS - 1 vectors
+ * after the interleaved loop of mcpi__a512_blocks. */
 MCPI__TGT_AVX512 static inline __m512i mcpi__a512_step(const mcpi__a512_consts *k, __m512i mv,
                                                        __m512i acc)
 {
@@ -158,8 +167,14 @@ MCPI__TGT_AVX512 static inline __m512i mcpi__a512_step(const mcpi__a512_consts *
     return _mm512_mask_add_epi64(acc, in_odd, acc, k->one);
 }
 
+/* The same computation as mcpi__a512_step for MCPI__A512_CHAINS vectors at
+ * once, interleaved round by round: round r of every vector, then round
+ * r + 1.  Written as separate calls of the step, the compiler emits each
+ * ~70-instruction Philox whole and the out-of-order window cannot overlap
+ * enough of them (about 60 % of this loop's speed). */
 MCPI__TGT_AVX512 static uint64_t mcpi__a512_blocks(uint64_t seed, uint64_t m, uint64_t nblocks)
 {
+    enum { K = MCPI__A512_CHAINS };
     mcpi__a512_consts k;
     for (int r = 0; r < MCPI_PHILOX_ROUNDS; ++r) {
         k.k0[r] = _mm512_set1_epi64((long long)MCPI__KEY0(seed, r));
@@ -168,32 +183,67 @@ MCPI__TGT_AVX512 static uint64_t mcpi__a512_blocks(uint64_t seed, uint64_t m, ui
     k.m0 = _mm512_set1_epi64((long long)MCPI_PHILOX_M0);
     k.m1 = _mm512_set1_epi64((long long)MCPI_PHILOX_M1);
     k.one = _mm512_set1_epi64(1);
-    const __m512i lane = _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0);
     const __m512i step = _mm512_set1_epi64(MCPI__A512_BLOCKS);
-    const __m512i step4 = _mm512_set1_epi64(MCPI__A512_BLOCKS * MCPI__A512_UNROLL);
-    __m512i mv0 = _mm512_add_epi64(_mm512_set1_epi64((long long)m), lane);
-    __m512i mv1 = _mm512_add_epi64(mv0, step);
-    __m512i mv2 = _mm512_add_epi64(mv1, step);
-    __m512i mv3 = _mm512_add_epi64(mv2, step);
-    __m512i acc0 = _mm512_setzero_si512(), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+    const __m512i stepk = _mm512_set1_epi64(MCPI__A512_BLOCKS * K);
+    __m512i mv[K], acc[K], c0[K], c1[K], c2[K], c3[K];
+    mv[0] =
+        _mm512_add_epi64(_mm512_set1_epi64((long long)m), _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0));
+    acc[0] = _mm512_setzero_si512();
+    MCPI__UNROLL
+    for (int j = 1; j < K; ++j) {
+        mv[j] = _mm512_add_epi64(mv[j - 1], step);
+        acc[j] = acc[0];
+    }
     uint64_t i = 0;
-    for (; nblocks - i >= MCPI__A512_BLOCKS * MCPI__A512_UNROLL;
-         i += MCPI__A512_BLOCKS * MCPI__A512_UNROLL) {
-        acc0 = mcpi__a512_step(&k, mv0, acc0);
-        acc1 = mcpi__a512_step(&k, mv1, acc1);
-        acc2 = mcpi__a512_step(&k, mv2, acc2);
-        acc3 = mcpi__a512_step(&k, mv3, acc3);
-        mv0 = _mm512_add_epi64(mv0, step4);
-        mv1 = _mm512_add_epi64(mv1, step4);
-        mv2 = _mm512_add_epi64(mv2, step4);
-        mv3 = _mm512_add_epi64(mv3, step4);
+    for (; nblocks - i >= MCPI__A512_BLOCKS * K; i += MCPI__A512_BLOCKS * K) {
+        MCPI__UNROLL
+        for (int j = 0; j < K; ++j) { /* round 0: c1 = hi32(m), c2 = c3 = 0 */
+            __m512i p0 = _mm512_mul_epu32(mv[j], k.m0);
+            c0[j] = _mm512_xor_si512(_mm512_srli_epi64(mv[j], 32), k.k0[0]);
+            c2[j] = _mm512_xor_si512(_mm512_srli_epi64(p0, 32), k.k1[0]);
+            c3[j] = p0;
+        }
+        MCPI__UNROLL
+        for (int j = 0; j < K; ++j) { /* round 1: c1 = 0 */
+            __m512i p0 = _mm512_mul_epu32(c0[j], k.m0);
+            __m512i p1 = _mm512_mul_epu32(c2[j], k.m1);
+            c0[j] = _mm512_xor_si512(_mm512_srli_epi64(p1, 32), k.k0[1]);
+            c1[j] = p1;
+            c2[j] = MCPI__XOR3_512(_mm512_srli_epi64(p0, 32), c3[j], k.k1[1]);
+            c3[j] = p0;
+        }
+        MCPI__UNROLL
+        for (int r = 2; r < MCPI_PHILOX_ROUNDS; ++r) {
+            MCPI__UNROLL
+            for (int j = 0; j < K; ++j) {
+                __m512i p0 = _mm512_mul_epu32(c0[j], k.m0);
+                __m512i p1 = _mm512_mul_epu32(c2[j], k.m1);
+                c0[j] = MCPI__XOR3_512(_mm512_srli_epi64(p1, 32), c1[j], k.k0[r]);
+                c1[j] = p1;
+                c2[j] = MCPI__XOR3_512(_mm512_srli_epi64(p0, 32), c3[j], k.k1[r]);
+                c3[j] = p0;
+            }
+        }
+        MCPI__UNROLL
+        for (int j = 0; j < K; ++j) { /* inside test of both samples, count */
+            __m512i a = _mm512_mul_epu32(c0[j], c0[j]), b = _mm512_mul_epu32(c1[j], c1[j]);
+            __m512i c = _mm512_mul_epu32(c2[j], c2[j]), d = _mm512_mul_epu32(c3[j], c3[j]);
+            __mmask8 in_even = _mm512_cmpge_epu64_mask(_mm512_add_epi64(a, b), a);
+            __mmask8 in_odd = _mm512_cmpge_epu64_mask(_mm512_add_epi64(c, d), c);
+            acc[j] = _mm512_mask_add_epi64(acc[j], in_even, acc[j], k.one);
+            acc[j] = _mm512_mask_add_epi64(acc[j], in_odd, acc[j], k.one);
+            mv[j] = _mm512_add_epi64(mv[j], stepk);
+        }
     }
+    /* mv[0] is the first vector not yet counted. */
     for (; i < nblocks; i += MCPI__A512_BLOCKS) {
-        acc0 = mcpi__a512_step(&k, mv0, acc0);
-        mv0 = _mm512_add_epi64(mv0, step);
+        acc[0] = mcpi__a512_step(&k, mv[0], acc[0]);
+        mv[0] = _mm512_add_epi64(mv[0], step);
     }
-    acc0 = _mm512_add_epi64(_mm512_add_epi64(acc0, acc1), _mm512_add_epi64(acc2, acc3));
-    return (uint64_t)_mm512_reduce_add_epi64(acc0);
+    MCPI__UNROLL
+    for (int j = 1; j < K; ++j)
+        acc[0] = _mm512_add_epi64(acc[0], acc[j]);
+    return (uint64_t)_mm512_reduce_add_epi64(acc[0]);
 }
 
 static uint64_t mcpi__count_avx512(uint64_t seed, uint64_t begin, uint64_t end)
@@ -201,10 +251,13 @@ static uint64_t mcpi__count_avx512(uint64_t seed, uint64_t begin, uint64_t end)
     return mcpi__count_split(seed, begin, end, MCPI__A512_BLOCKS, mcpi__a512_blocks);
 }
 
-/* ---- AVX2: 4 blocks per vector, 4 vectors in flight ------------------------ */
+/* ---- AVX2: 4 blocks per vector, 6 vectors in flight ---------------------- */
 
 #define MCPI__A256_BLOCKS 4u
-#define MCPI__A256_UNROLL 4
+/* Vectors in flight, interleaved as in mcpi__a512_blocks.  Six beat 2-5 and
+ * 8 on Zen 5 although 16 ymm registers cannot hold them all: the spills
+ * become memory operands, which cost less than the exposed latency. */
+#define MCPI__A256_CHAINS 6
 
 #define MCPI__TGT_AVX2 __attribute__((target("avx2")))
 
@@ -251,8 +304,11 @@ MCPI__TGT_AVX2 static inline __m256i mcpi__a256_step(const mcpi__a256_consts *k,
     return _mm256_sub_epi64(miss, mcpi__a256_outside(c2, c3, k->sign));
 }
 
+/* The same computation as mcpi__a256_step for MCPI__A256_CHAINS vectors at
+ * once, interleaved round by round (see mcpi__a512_blocks). */
 MCPI__TGT_AVX2 static uint64_t mcpi__a256_blocks(uint64_t seed, uint64_t m, uint64_t nblocks)
 {
+    enum { K = MCPI__A256_CHAINS };
     mcpi__a256_consts k;
     for (int r = 0; r < MCPI_PHILOX_ROUNDS; ++r) {
         k.k0[r] = _mm256_set1_epi64x((long long)MCPI__KEY0(seed, r));
@@ -262,31 +318,62 @@ MCPI__TGT_AVX2 static uint64_t mcpi__a256_blocks(uint64_t seed, uint64_t m, uint
     k.m1 = _mm256_set1_epi64x((long long)MCPI_PHILOX_M1);
     k.sign = _mm256_set1_epi64x((long long)(UINT64_C(1) << 63));
     const __m256i step = _mm256_set1_epi64x(MCPI__A256_BLOCKS);
-    const __m256i step4 = _mm256_set1_epi64x(MCPI__A256_BLOCKS * MCPI__A256_UNROLL);
-    __m256i mv0 = _mm256_add_epi64(_mm256_set1_epi64x((long long)m), _mm256_set_epi64x(3, 2, 1, 0));
-    __m256i mv1 = _mm256_add_epi64(mv0, step);
-    __m256i mv2 = _mm256_add_epi64(mv1, step);
-    __m256i mv3 = _mm256_add_epi64(mv2, step);
-    __m256i miss0 = _mm256_setzero_si256(), miss1 = miss0, miss2 = miss0, miss3 = miss0;
+    const __m256i stepk = _mm256_set1_epi64x(MCPI__A256_BLOCKS * K);
+    __m256i mv[K], miss[K], c0[K], c1[K], c2[K], c3[K];
+    mv[0] = _mm256_add_epi64(_mm256_set1_epi64x((long long)m), _mm256_set_epi64x(3, 2, 1, 0));
+    miss[0] = _mm256_setzero_si256();
+    MCPI__UNROLL
+    for (int j = 1; j < K; ++j) {
+        mv[j] = _mm256_add_epi64(mv[j - 1], step);
+        miss[j] = miss[0];
+    }
     uint64_t i = 0;
-    for (; nblocks - i >= MCPI__A256_BLOCKS * MCPI__A256_UNROLL;
-         i += MCPI__A256_BLOCKS * MCPI__A256_UNROLL) {
-        miss0 = mcpi__a256_step(&k, mv0, miss0);
-        miss1 = mcpi__a256_step(&k, mv1, miss1);
-        miss2 = mcpi__a256_step(&k, mv2, miss2);
-        miss3 = mcpi__a256_step(&k, mv3, miss3);
-        mv0 = _mm256_add_epi64(mv0, step4);
-        mv1 = _mm256_add_epi64(mv1, step4);
-        mv2 = _mm256_add_epi64(mv2, step4);
-        mv3 = _mm256_add_epi64(mv3, step4);
+    for (; nblocks - i >= MCPI__A256_BLOCKS * K; i += MCPI__A256_BLOCKS * K) {
+        MCPI__UNROLL
+        for (int j = 0; j < K; ++j) { /* round 0: c1 = hi32(m), c2 = c3 = 0 */
+            __m256i p0 = _mm256_mul_epu32(mv[j], k.m0);
+            c0[j] = _mm256_xor_si256(_mm256_srli_epi64(mv[j], 32), k.k0[0]);
+            c2[j] = _mm256_xor_si256(_mm256_srli_epi64(p0, 32), k.k1[0]);
+            c3[j] = p0;
+        }
+        MCPI__UNROLL
+        for (int j = 0; j < K; ++j) { /* round 1: c1 = 0 */
+            __m256i p0 = _mm256_mul_epu32(c0[j], k.m0);
+            __m256i p1 = _mm256_mul_epu32(c2[j], k.m1);
+            c0[j] = _mm256_xor_si256(_mm256_srli_epi64(p1, 32), k.k0[1]);
+            c1[j] = p1;
+            c2[j] = MCPI__XOR3_256(_mm256_srli_epi64(p0, 32), c3[j], k.k1[1]);
+            c3[j] = p0;
+        }
+        MCPI__UNROLL
+        for (int r = 2; r < MCPI_PHILOX_ROUNDS; ++r) {
+            MCPI__UNROLL
+            for (int j = 0; j < K; ++j) {
+                __m256i p0 = _mm256_mul_epu32(c0[j], k.m0);
+                __m256i p1 = _mm256_mul_epu32(c2[j], k.m1);
+                c0[j] = MCPI__XOR3_256(_mm256_srli_epi64(p1, 32), c1[j], k.k0[r]);
+                c1[j] = p1;
+                c2[j] = MCPI__XOR3_256(_mm256_srli_epi64(p0, 32), c3[j], k.k1[r]);
+                c3[j] = p0;
+            }
+        }
+        MCPI__UNROLL
+        for (int j = 0; j < K; ++j) {
+            miss[j] = _mm256_sub_epi64(miss[j], mcpi__a256_outside(c0[j], c1[j], k.sign));
+            miss[j] = _mm256_sub_epi64(miss[j], mcpi__a256_outside(c2[j], c3[j], k.sign));
+            mv[j] = _mm256_add_epi64(mv[j], stepk);
+        }
     }
+    /* mv[0] is the first vector not yet counted. */
     for (; i < nblocks; i += MCPI__A256_BLOCKS) {
-        miss0 = mcpi__a256_step(&k, mv0, miss0);
-        mv0 = _mm256_add_epi64(mv0, step);
+        miss[0] = mcpi__a256_step(&k, mv[0], miss[0]);
+        mv[0] = _mm256_add_epi64(mv[0], step);
     }
-    miss0 = _mm256_add_epi64(_mm256_add_epi64(miss0, miss1), _mm256_add_epi64(miss2, miss3));
+    MCPI__UNROLL
+    for (int j = 1; j < K; ++j)
+        miss[0] = _mm256_add_epi64(miss[0], miss[j]);
     uint64_t lanes[4];
-    _mm256_storeu_si256((__m256i *)lanes, miss0);
+    _mm256_storeu_si256((__m256i *)lanes, miss[0]);
     return 2 * nblocks - (lanes[0] + lanes[1] + lanes[2] + lanes[3]);
 }
 
@@ -295,10 +382,12 @@ static uint64_t mcpi__count_avx2(uint64_t seed, uint64_t begin, uint64_t end)
     return mcpi__count_split(seed, begin, end, MCPI__A256_BLOCKS, mcpi__a256_blocks);
 }
 
-/* ---- SSE2: 2 blocks per vector, 4 vectors in flight ------------------------ */
+/* ---- SSE2: 2 blocks per vector, 6 vectors in flight ----------------------- */
 
 #define MCPI__S128_BLOCKS 2u
-#define MCPI__S128_UNROLL 4
+/* Vectors in flight, interleaved as in mcpi__a512_blocks (six measured best,
+ * as for AVX2). */
+#define MCPI__S128_CHAINS 6
 
 typedef struct {
     __m128i k0[MCPI_PHILOX_ROUNDS], k1[MCPI_PHILOX_ROUNDS];
@@ -343,8 +432,11 @@ static inline __m128i mcpi__s128_step(const mcpi__s128_consts *k, __m128i mv, __
     return _mm_add_epi64(miss, mcpi__s128_outside(c2, c3));
 }
 
+/* The same computation as mcpi__s128_step for MCPI__S128_CHAINS vectors at
+ * once, interleaved round by round (see mcpi__a512_blocks). */
 static uint64_t mcpi__s128_blocks(uint64_t seed, uint64_t m, uint64_t nblocks)
 {
+    enum { K = MCPI__S128_CHAINS };
     mcpi__s128_consts k;
     for (int r = 0; r < MCPI_PHILOX_ROUNDS; ++r) {
         k.k0[r] = _mm_set1_epi64x((long long)MCPI__KEY0(seed, r));
@@ -353,31 +445,62 @@ static uint64_t mcpi__s128_blocks(uint64_t seed, uint64_t m, uint64_t nblocks)
     k.m0 = _mm_set1_epi64x((long long)MCPI_PHILOX_M0);
     k.m1 = _mm_set1_epi64x((long long)MCPI_PHILOX_M1);
     const __m128i step = _mm_set1_epi64x(MCPI__S128_BLOCKS);
-    const __m128i step4 = _mm_set1_epi64x(MCPI__S128_BLOCKS * MCPI__S128_UNROLL);
-    __m128i mv0 = _mm_add_epi64(_mm_set1_epi64x((long long)m), _mm_set_epi64x(1, 0));
-    __m128i mv1 = _mm_add_epi64(mv0, step);
-    __m128i mv2 = _mm_add_epi64(mv1, step);
-    __m128i mv3 = _mm_add_epi64(mv2, step);
-    __m128i miss0 = _mm_setzero_si128(), miss1 = miss0, miss2 = miss0, miss3 = miss0;
+    const __m128i stepk = _mm_set1_epi64x(MCPI__S128_BLOCKS * K);
+    __m128i mv[K], miss[K], c0[K], c1[K], c2[K], c3[K];
+    mv[0] = _mm_add_epi64(_mm_set1_epi64x((long long)m), _mm_set_epi64x(1, 0));
+    miss[0] = _mm_setzero_si128();
+    MCPI__UNROLL
+    for (int j = 1; j < K; ++j) {
+        mv[j] = _mm_add_epi64(mv[j - 1], step);
+        miss[j] = miss[0];
+    }
     uint64_t i = 0;
-    for (; nblocks - i >= MCPI__S128_BLOCKS * MCPI__S128_UNROLL;
-         i += MCPI__S128_BLOCKS * MCPI__S128_UNROLL) {
-        miss0 = mcpi__s128_step(&k, mv0, miss0);
-        miss1 = mcpi__s128_step(&k, mv1, miss1);
-        miss2 = mcpi__s128_step(&k, mv2, miss2);
-        miss3 = mcpi__s128_step(&k, mv3, miss3);
-        mv0 = _mm_add_epi64(mv0, step4);
-        mv1 = _mm_add_epi64(mv1, step4);
-        mv2 = _mm_add_epi64(mv2, step4);
-        mv3 = _mm_add_epi64(mv3, step4);
+    for (; nblocks - i >= MCPI__S128_BLOCKS * K; i += MCPI__S128_BLOCKS * K) {
+        MCPI__UNROLL
+        for (int j = 0; j < K; ++j) { /* round 0: c1 = hi32(m), c2 = c3 = 0 */
+            __m128i p0 = _mm_mul_epu32(mv[j], k.m0);
+            c0[j] = _mm_xor_si128(_mm_srli_epi64(mv[j], 32), k.k0[0]);
+            c2[j] = _mm_xor_si128(_mm_srli_epi64(p0, 32), k.k1[0]);
+            c3[j] = p0;
+        }
+        MCPI__UNROLL
+        for (int j = 0; j < K; ++j) { /* round 1: c1 = 0 */
+            __m128i p0 = _mm_mul_epu32(c0[j], k.m0);
+            __m128i p1 = _mm_mul_epu32(c2[j], k.m1);
+            c0[j] = _mm_xor_si128(_mm_srli_epi64(p1, 32), k.k0[1]);
+            c1[j] = p1;
+            c2[j] = MCPI__XOR3_128(_mm_srli_epi64(p0, 32), c3[j], k.k1[1]);
+            c3[j] = p0;
+        }
+        MCPI__UNROLL
+        for (int r = 2; r < MCPI_PHILOX_ROUNDS; ++r) {
+            MCPI__UNROLL
+            for (int j = 0; j < K; ++j) {
+                __m128i p0 = _mm_mul_epu32(c0[j], k.m0);
+                __m128i p1 = _mm_mul_epu32(c2[j], k.m1);
+                c0[j] = MCPI__XOR3_128(_mm_srli_epi64(p1, 32), c1[j], k.k0[r]);
+                c1[j] = p1;
+                c2[j] = MCPI__XOR3_128(_mm_srli_epi64(p0, 32), c3[j], k.k1[r]);
+                c3[j] = p0;
+            }
+        }
+        MCPI__UNROLL
+        for (int j = 0; j < K; ++j) {
+            miss[j] = _mm_add_epi64(miss[j], mcpi__s128_outside(c0[j], c1[j]));
+            miss[j] = _mm_add_epi64(miss[j], mcpi__s128_outside(c2[j], c3[j]));
+            mv[j] = _mm_add_epi64(mv[j], stepk);
+        }
     }
+    /* mv[0] is the first vector not yet counted. */
     for (; i < nblocks; i += MCPI__S128_BLOCKS) {
-        miss0 = mcpi__s128_step(&k, mv0, miss0);
-        mv0 = _mm_add_epi64(mv0, step);
+        miss[0] = mcpi__s128_step(&k, mv[0], miss[0]);
+        mv[0] = _mm_add_epi64(mv[0], step);
     }
-    miss0 = _mm_add_epi64(_mm_add_epi64(miss0, miss1), _mm_add_epi64(miss2, miss3));
+    MCPI__UNROLL
+    for (int j = 1; j < K; ++j)
+        miss[0] = _mm_add_epi64(miss[0], miss[j]);
     uint64_t lanes[2];
-    _mm_storeu_si128((__m128i *)lanes, miss0);
+    _mm_storeu_si128((__m128i *)lanes, miss[0]);
     return 2 * nblocks - (lanes[0] + lanes[1]);
 }
 
