@@ -66,9 +66,15 @@ static const opt options[] = {
 #define NOPTIONS (sizeof options / sizeof options[0])
 
 static const char usage_text[] =
-    "usage: mcpi [run] [options]        estimate pi on every selected backend, one ratio table\n"
-    "       mcpi devices [--format F]    list backends and devices (OpenCL P.D indices)\n"
-    "       mpirun -n R mcpi [options]   the same across R MPI ranks (one row per backend)\n"
+    "usage: mcpi [run] [options]          estimate pi on every selected backend: one ratio table\n"
+    "       mcpi devices [--format F]      list backends and devices (OpenCL P.D indices)\n"
+    "       mcpi sweep [--from A] [--to B] [--steps-per-decade K] [options]\n"
+    "                                      the ratio table at each N from A to B, and the N\n"
+    "                                      from which each backend beats serial (crossover)\n"
+    "       mcpi calibrate [--calibration FILE]\n"
+    "                                      measure this machine in stones (see README)\n"
+    "       mcpi merge FILE... [--cover N]  combine JSON results of --range parts exactly\n"
+    "       mpirun -n R mcpi [options]     any of these across R MPI ranks\n"
     "\n"
     "Options:\n"
     "  -n, --samples N      samples, 1..2^64-1: 1000000, 1e6, 2.5e9, 2^30 (default 1e8)\n"
@@ -85,10 +91,23 @@ static const char usage_text[] =
     "      --per-rank       under MPI, add one row per rank (JSON always has them)\n"
     "      --isa ISA        force the SIMD instruction set: avx512, avx2, sse2, portable\n"
     "                       (also MCPI_ISA; default: the widest this CPU has)\n"
+    "      --calibration FILE  add machine-normalised times (stones) from mcpi calibrate\n"
+    "                       (default: the saved calibration, when there is one)\n"
+    "Sweep:\n"
+    "      --from A, --to B sample counts to sweep (default 1e3 and 1e8)\n"
+    "      --steps-per-decade K  points per factor of 10, 1..100 (default 1)\n"
+    "Batch jobs:\n"
+    "      --range B:E      count samples [B, E) of the stream only (job arrays; N = E-B)\n"
+    "      --checkpoint FILE  save progress atomically every --checkpoint-interval seconds\n"
+    "                       and on SIGTERM/SIGINT/SIGUSR1 (one backend, --repeat 1 -w 0)\n"
+    "      --resume FILE    continue a checkpointed run (any backend, any rank count)\n"
+    "      --checkpoint-interval S  seconds between checkpoints, 1..86400 (default 60)\n"
+    "      --progress       progress on stderr even when it is not a terminal\n"
+    "      --cover N        merge: the parts must cover [0, N) exactly\n"
     "OpenCL:\n"
     "      --work-group WG  work-group size (default: from the device)\n"
     "      --per-item K     samples per work-item per launch (default: from the device)\n"
-    "      --launch-samples K  at most K samples per kernel launch (default: ~100 ms)\n"
+    "      --launch-samples K  at most K samples per kernel launch (default: ~50 ms of work)\n"
     "      --no-cache       neither read nor write the program binary cache\n"
     "                       ($MCPI_CACHE_DIR, else $XDG_CACHE_HOME/mcpi, else ~/.cache/mcpi)\n"
     "      --build-options S  extra OpenCL compiler options\n"
@@ -102,7 +121,8 @@ static const char usage_text[] =
     "Exit codes: 0 ok; 1 a backend failed at run time (its row says why, other rows are\n"
     "kept); 2 bad input (one line names the flag and the accepted form, nothing written);\n"
     "3 a requested backend or device is not available (the line names what is);\n"
-    "4 the report could not be written.\n";
+    "4 the report could not be written; 5 interrupted by a signal, checkpoint written\n"
+    "(continue with --resume); 128+S a second signal S ended the run at once.\n";
 
 static int bad(char *err, size_t errlen, const opt *o, const char *value)
 {
@@ -525,6 +545,16 @@ int mcpi_cli_targets(const mcpi_config *cfg, mcpi_comm *comm, mcpi_target *targe
         return mcpi_exit_code(agreed);
     }
     bind_devices(targets, ntargets, comm);
+    /* --checkpoint/--resume are refused here, before any row runs or any
+     * report is written: one line, exit 2, no output file. */
+    rc = comm->rank == 0 ? mcpi_run_check(cfg, comm->size, err, sizeof err) : MCPI_OK;
+    agreed = rc;
+    comm->min_int(comm, &agreed);
+    if (agreed != MCPI_OK) {
+        if (comm->rank == 0)
+            fprintf(stderr, "%s\n", err);
+        return mcpi_exit_code(agreed);
+    }
     return 0;
 }
 

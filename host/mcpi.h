@@ -35,7 +35,8 @@ extern "C" {
     XX(EIO, -4, "input/output error", 4)                                                           \
     XX(EBACKEND, -5, "backend failure", 1)                                                         \
     XX(EBUILD, -6, "OpenCL program build failed", 1)                                               \
-    XX(EMPI, -7, "MPI failure", 1)
+    XX(EMPI, -7, "MPI failure", 1)                                                                 \
+    XX(EINTERRUPTED, -8, "interrupted; checkpoint written", 5)
 
 typedef enum {
 #define XX(id, val, msg, code) MCPI_##id = val,
@@ -221,6 +222,16 @@ void mcpi_comm_self(mcpi_comm *c);
  * every rank); a failed row carries its message in job->error. */
 int mcpi_run_target(const mcpi_config *cfg, const mcpi_target *t, mcpi_comm *comm,
                     mcpi_record *mine, mcpi_record *job, mcpi_record *rank_rows);
+
+/* Checks --checkpoint and --resume before anything runs: a checkpointed run
+ * is one timed pass (--repeat 1 --warmup 0) of exactly one backend row (one
+ * backend under MPI, where a backend's devices make one row; ranks is the
+ * job's rank count), and a --resume file must be a valid checkpoint of this
+ * run (same seed and range).  Reads that file: call it on rank 0 and agree.
+ * 0 when neither flag is given or all holds, else MCPI_EINVAL naming the
+ * flag.  mcpi_run_target checks the same; calling this first lets a command
+ * refuse with one line before any row runs or any report is written. */
+int mcpi_run_check(const mcpi_config *cfg, int ranks, char *err, size_t errlen);
 
 /* ---- devices ---------------------------------------------------------------- */
 

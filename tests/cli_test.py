@@ -366,5 +366,41 @@ class SweepAndCalibrate(unittest.TestCase):
         self.assertIn("ignored", p.stderr)
 
 
+class CheckpointAndMergeBadInput(unittest.TestCase):
+    """Bad flags of checkpoint/resume/merge: one line naming the flag, exit 2."""
+
+    def test_flag_values(self):
+        for args, flag in [(["--checkpoint-interval", "0"], "--checkpoint-interval"),
+                           (["--checkpoint-interval", "x"], "--checkpoint-interval"),
+                           (["--checkpoint", ""], "--checkpoint"),
+                           (["--resume", ""], "--resume"),
+                           (["merge"], "merge"),
+                           (["merge", "a.json", "--cover", "0"], "--cover")]:
+            p = run(*args)
+            self.assertEqual(p.returncode, 2, (args, p.stderr))
+            self.assertIn(flag, p.stderr)
+            self.assertEqual(p.stderr.count("\n"), 1, p.stderr)
+
+    def test_merge_of_a_non_report(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "x.json")
+            with open(path, "w") as f:
+                f.write("[1, 2, 3]\n")
+            p = run("merge", path)
+            self.assertEqual(p.returncode, 2, p.stderr)
+            self.assertIn("x.json", p.stderr)
+            self.assertIn("not an mcpi JSON report", p.stderr)
+
+    def test_merge_of_one_whole_run_is_that_run(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "whole.json")
+            p = run("-n", "1000000", "-s", "42", "-b", "serial", "-r", "1", "-w", "0",
+                    "--format", "json", "-o", path)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            p = run("merge", path, "--cover", "1e6", "--format", "json")
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertEqual(json.loads(p.stdout)["results"][0]["hits"], 785856)
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -1,0 +1,404 @@
+#!/usr/bin/env python3
+"""Checkpoint, resume, signals and merge, end to end.
+
+Runs are stopped at random moments (SIGTERM, SIGINT, SIGUSR1 after a random
+delay, kill -9) and resumed with another backend and another rank count; the
+final hits must equal an uninterrupted run's exactly, every time.  Corrupt,
+truncated and mismatched checkpoints are refused with exit 2.  Job-array
+parts (--range), including ranges that cross 2^32 and 2^33, merge to the
+whole run's exact hits; overlaps, gaps and mismatched seeds are exit 2.
+
+Sizes: N is chosen so a serial run takes 2-3 s on one core (~2.5e8 samples/s)
+and a threads run 2-3 s on two; the whole file runs in about 1.5 minutes on
+2 cores.  The random delays come from MCPI_TEST_SEED (printed) so a failure
+can be replayed."""
+import json
+import os
+import random
+import signal
+import subprocess
+import tempfile
+import time
+import unittest
+
+MCPI = os.environ["MCPI_BIN"]
+MPIEXEC = os.environ.get("MPIEXEC", "")
+HAVE_OPENCL = os.environ.get("MCPI_HAVE_OPENCL", "0") == "1"
+SEED = int(os.environ.get("MCPI_TEST_SEED", str(int(time.time()) % 100000)))
+RNG = random.Random(SEED)
+print(f"resume_test: MCPI_TEST_SEED={SEED}", flush=True)
+
+N_SERIAL = 600_000_000       # ~2.4 s serial
+N_THREADS = 5_000_000_000    # ~2.5 s threads on 2 cores
+N_MPI = 1_200_000_000        # ~2.4 s for 3 serial ranks on 2 cores
+EXIT_INTERRUPTED = 5
+ONE_PASS = ["-r", "1", "-w", "0"]
+
+
+def cmd(ranks, *args):
+    if ranks > 1:
+        return [MPIEXEC, "-n", str(ranks), MCPI, *args]
+    return [MCPI, *args]
+
+
+def run(*args, ranks=1, timeout=300):
+    return subprocess.run(cmd(ranks, *args), capture_output=True, text=True, timeout=timeout)
+
+
+_reference = {}
+
+
+def reference(seed, n):
+    """Hits of an uninterrupted run (threads: the fastest CPU backend)."""
+    if (seed, n) not in _reference:
+        p = run("-n", str(n), "-s", str(seed), "-b", "threads", *ONE_PASS, "--format", "json")
+        assert p.returncode == 0, p.stderr
+        _reference[(seed, n)] = json.loads(p.stdout)["results"][0]["hits"]
+    return _reference[(seed, n)]
+
+
+def read_checkpoint(path):
+    with open(path) as f:
+        return dict(line.rstrip("\n").split(" ", 1) for line in f)
+
+
+class Base(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory(dir=os.environ.get("MCPI_TEST_TMP"))
+        self.ckpt = os.path.join(self.tmp.name, "run.ckpt")
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def start(self, seed, n, backend, ranks=1, extra=()):
+        args = ["-n", str(n), "-s", str(seed), "-b", backend, *ONE_PASS, "--format", "json",
+                "--checkpoint", self.ckpt, "--checkpoint-interval", "1", *extra]
+        return subprocess.Popen(cmd(ranks, *args), stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+
+    def wait_for_checkpoint(self, proc, old_inode=None):
+        """The file is (re)written once before counting starts, after the
+        handlers are installed: from then on a signal is caught.  A rewrite
+        is a rename, so a resumed run's file gets a new inode."""
+        t0 = time.time()
+        while not os.path.exists(self.ckpt) or os.stat(self.ckpt).st_ino == old_inode:
+            self.assertIsNone(proc.poll(), proc.stderr.read() if proc.poll() is not None else "")
+            self.assertLess(time.time() - t0, 60, "no checkpoint file appeared")
+            time.sleep(0.01)
+
+    def interrupt(self, seed, n, backend, sig, ranks=1, delay=(0.2, 2.0)):
+        """Starts a checkpointed run, signals it after a random delay and
+        returns (exit code, stdout, stderr)."""
+        proc = self.start(seed, n, backend, ranks)
+        self.wait_for_checkpoint(proc)
+        time.sleep(RNG.uniform(*delay))
+        if proc.poll() is None:
+            proc.send_signal(sig)
+        out, err = proc.communicate(timeout=120)
+        return proc.returncode, out, err
+
+    def resume(self, seed, n, backend, ranks=1):
+        p = run("-n", str(n), "-s", str(seed), "-b", backend, *ONE_PASS, "--format", "json",
+                "--resume", self.ckpt, ranks=ranks)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        row = json.loads(p.stdout)["results"][0]
+        self.assertEqual(row["samples"], n)
+        return row["hits"]
+
+    def interrupt_and_resume(self, seed, n, first, then, sig=signal.SIGTERM, ranks=1,
+                             then_ranks=1, delay=(0.2, 2.0)):
+        rc, out, err = self.interrupt(seed, n, first, sig, ranks, delay)
+        # 0 when the random delay outlived the run: then the checkpoint is complete.
+        ok_codes = (0, EXIT_INTERRUPTED) if ranks == 1 or sig == signal.SIGUSR1 else (0, 1, 5)
+        self.assertIn(rc, ok_codes, err)
+        ck = read_checkpoint(self.ckpt)
+        self.assertEqual(int(ck["seed"]), seed)
+        done = int(ck["done"])
+        if rc == EXIT_INTERRUPTED:
+            self.assertIn("interrupted by", err)
+            self.assertIn("--resume", err)
+            self.assertLess(done, n)
+        got = self.resume(seed, n, then, then_ranks)
+        self.assertEqual(got, reference(seed, n),
+                         f"seed {seed}: {first}x{ranks} stopped at {done} of {n}, "
+                         f"resumed with {then}x{then_ranks}")
+        self.assertEqual(int(read_checkpoint(self.ckpt)["done"]), n)
+        return done
+
+
+class InterruptResume(Base):
+    def test_serial_sigterm_then_threads(self):
+        for _ in range(3):
+            seed = RNG.randrange(2**64)
+            with self.subTest(seed=seed):
+                self.interrupt_and_resume(seed, N_SERIAL, "serial", "threads")
+
+    def test_threads_sigint_then_another_backend(self):
+        then = "opencl" if HAVE_OPENCL else "simd"
+        for _ in range(2):
+            seed = RNG.randrange(2**64)
+            with self.subTest(seed=seed):
+                self.interrupt_and_resume(seed, N_THREADS, "threads", then, signal.SIGINT,
+                                          delay=(0.2, 1.5))
+
+    @unittest.skipUnless(HAVE_OPENCL, "built without OpenCL")
+    def test_opencl_sigusr1_then_threads(self):
+        seed = RNG.randrange(2**64)
+        self.interrupt_and_resume(seed, N_THREADS, "opencl", "threads", signal.SIGUSR1,
+                                  delay=(0.5, 2.0))
+
+    def test_resume_twice_and_from_complete(self):
+        seed = RNG.randrange(2**64)
+        rc, _, err = self.interrupt(seed, N_SERIAL, "serial", signal.SIGTERM, delay=(0.3, 0.8))
+        self.assertIn(rc, (0, EXIT_INTERRUPTED), err)
+        # Second session, interrupted again, written to the same file.
+        inode = os.stat(self.ckpt).st_ino
+        proc = subprocess.Popen([MCPI, "-n", str(N_SERIAL), "-s", str(seed), "-b", "serial",
+                                 *ONE_PASS, "--resume", self.ckpt, "--checkpoint-interval", "1"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.wait_for_checkpoint(proc, inode)
+        time.sleep(RNG.uniform(0.3, 0.8))
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=60)
+        self.assertIn(proc.returncode, (0, EXIT_INTERRUPTED), err)
+        self.assertEqual(self.resume(seed, N_SERIAL, "simd"), reference(seed, N_SERIAL))
+        # A complete checkpoint resumes to the same answer at once.
+        self.assertEqual(self.resume(seed, N_SERIAL, "serial"), reference(seed, N_SERIAL))
+
+    def test_kill_9_leaves_a_valid_checkpoint(self):
+        for _ in range(2):
+            seed = RNG.randrange(2**64)
+            with self.subTest(seed=seed):
+                proc = self.start(seed, N_SERIAL, "serial")
+                self.wait_for_checkpoint(proc)
+                time.sleep(RNG.uniform(0.5, 2.2))
+                proc.kill()
+                proc.communicate(timeout=60)
+                self.assertEqual(self.resume(seed, N_SERIAL, "threads"),
+                                 reference(seed, N_SERIAL))
+                os.unlink(self.ckpt)
+
+    def test_second_signal_exits_at_once(self):
+        seed = RNG.randrange(2**64)
+        proc = self.start(seed, N_SERIAL, "serial")
+        self.wait_for_checkpoint(proc)
+        time.sleep(0.5)
+        proc.send_signal(signal.SIGTERM)
+        time.sleep(0.02)
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=60)
+        self.assertIn(proc.returncode, (128 + signal.SIGTERM, EXIT_INTERRUPTED))
+        # Whatever moment it ended at, the checkpoint on disk resumes exactly.
+        self.assertEqual(self.resume(seed, N_SERIAL, "threads"), reference(seed, N_SERIAL))
+
+    def test_range_run_resumes(self):
+        seed = RNG.randrange(2**64)
+        b, e = 2**33 - 300_000_000, 2**33 + 300_000_000
+        proc = subprocess.Popen([MCPI, "--range", f"{b}:{e}", "-s", str(seed), "-b", "serial",
+                                 *ONE_PASS, "--checkpoint", self.ckpt, "--format", "json"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.wait_for_checkpoint(proc)
+        time.sleep(RNG.uniform(0.2, 1.5))
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=60)
+        p = run("--range", f"{b}:{e}", "-s", str(seed), "-b", "threads", *ONE_PASS,
+                "--format", "json", "--resume", self.ckpt)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        got = json.loads(p.stdout)["results"][0]
+        p = run("--range", f"{b}:{e}", "-s", str(seed), "-b", "threads", *ONE_PASS,
+                "--format", "json")
+        want = json.loads(p.stdout)["results"][0]
+        self.assertEqual(got["hits"], want["hits"])
+        self.assertEqual(got["range"], {"begin": b, "end": e})
+
+
+@unittest.skipUnless(MPIEXEC, "built without MPI")
+class InterruptResumeMPI(Base):
+    def test_three_ranks_usr1_then_one_rank_threads(self):
+        for _ in range(2):
+            seed = RNG.randrange(2**64)
+            with self.subTest(seed=seed):
+                self.interrupt_and_resume(seed, N_MPI, "serial", "threads", signal.SIGUSR1,
+                                          ranks=3, then_ranks=1)
+
+    def test_one_rank_then_three_ranks(self):
+        seed = RNG.randrange(2**64)
+        self.interrupt_and_resume(seed, N_SERIAL, "serial", "serial", signal.SIGTERM,
+                                  ranks=1, then_ranks=3)
+
+    def test_three_ranks_then_two_ranks_other_backend(self):
+        seed = RNG.randrange(2**64)
+        self.interrupt_and_resume(seed, N_THREADS, "threads",
+                                  "opencl" if HAVE_OPENCL else "simd", signal.SIGUSR1,
+                                  ranks=3, then_ranks=2)
+
+
+class Refusals(Base):
+    def make_checkpoint(self, seed=5, n=10_000_000):
+        p = run("-n", str(n), "-s", str(seed), "-b", "threads", *ONE_PASS, "--checkpoint",
+                self.ckpt, "--format", "json")
+        self.assertEqual(p.returncode, 0, p.stderr)
+
+    def refused(self, *extra, want="refused", seed=5, n=10_000_000):
+        out = os.path.join(self.tmp.name, "out.json")
+        p = run("-n", str(n), "-s", str(seed), "-b", "serial", *ONE_PASS, "--resume",
+                self.ckpt, *extra)
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn(want, p.stderr)
+        self.assertIn(self.ckpt, p.stderr)
+        self.assertFalse(os.path.exists(out))
+        return p
+
+    def test_corrupt_checkpoint(self):
+        self.make_checkpoint()
+        with open(self.ckpt, "r+") as f:
+            text = f.read()
+            f.seek(0)
+            f.write(text.replace("hits 7", "hits 8", 1).replace("hits 6", "hits 7", 1))
+        self.refused(want="checksum")
+
+    def test_truncated_checkpoint(self):
+        self.make_checkpoint()
+        with open(self.ckpt, "r+") as f:
+            f.truncate(os.path.getsize(self.ckpt) - 5)
+        self.refused(want="truncated")
+        with open(self.ckpt, "w"):
+            pass
+        self.refused(want="truncated")
+
+    def test_not_a_checkpoint(self):
+        with open(self.ckpt, "w") as f:
+            f.write('{"version": "0.1.0"}\n')
+        self.refused(want="not an mcpi checkpoint")
+
+    def test_mismatched_run(self):
+        self.make_checkpoint()
+        self.refused(want="seed 5", seed=6)
+        self.refused(want="samples [0, 10000000)", n=10_000_001)
+
+    def test_missing_file(self):
+        self.refused(want="cannot read")
+
+    def test_one_pass_one_row(self):
+        p = run("-n", "1e6", "-b", "serial", "--checkpoint", self.ckpt)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("--repeat 1 --warmup 0", p.stderr)
+        p = run("-n", "1e6", "-b", "serial,threads", *ONE_PASS, "--checkpoint", self.ckpt)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("exactly one backend row", p.stderr)
+
+    def test_unwritable_checkpoint(self):
+        p = run("-n", "1e6", "-b", "serial", *ONE_PASS, "--checkpoint",
+                os.path.join(self.tmp.name, "no-such-dir", "x.ckpt"))
+        self.assertEqual(p.returncode, 4, p.stderr)
+        self.assertIn("--checkpoint", p.stderr)
+
+
+class Progress(Base):
+    def test_forced_progress_and_quiet(self):
+        p = run("-n", "2e8", "-b", "serial", *ONE_PASS, "--progress", "--format", "json")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertRegex(p.stderr, r"mcpi: serial\s+100\.0%\s+2\.000e\+08 of 2\.000e\+08 samples")
+        self.assertEqual(json.loads(p.stdout)["results"][0]["samples"], 200_000_000)
+        p = run("-n", "2e8", "-b", "serial", *ONE_PASS, "--progress", "--quiet")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stderr, "")
+        # Not a terminal and not forced: nothing.
+        p = run("-n", "2e8", "-b", "serial", *ONE_PASS)
+        self.assertEqual(p.stderr, "")
+
+    def test_progress_keeps_hits_with_repeats(self):
+        p = run("-n", "1000000", "-s", "42", "-b", "serial,threads", "-r", "2", "-w", "1",
+                "--progress", "--format", "json")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        for row in json.loads(p.stdout)["results"]:
+            self.assertEqual(row["hits"], 785856)
+
+
+class Merge(Base):
+    def part(self, seed, b, e, backend="threads", name=None):
+        path = os.path.join(self.tmp.name, name or f"part-{b}-{e}.json")
+        p = run("--range", f"{b}:{e}", "-s", str(seed), "-b", backend, *ONE_PASS, "--format",
+                "json", "-o", path)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return path
+
+    def merge(self, *args):
+        return run("merge", *args)
+
+    def test_parts_across_2_32_and_2_33_equal_the_whole(self):
+        seed = RNG.randrange(2**64)
+        cuts = [2**32 - 700_000_000, 2**32 + 1, 2**33 - 3, 2**33 + 200_000_001]
+        cuts[1] += RNG.randrange(1000)
+        parts = [self.part(seed, b, e) for b, e in zip(cuts, cuts[1:])]
+        RNG.shuffle(parts)
+        p = self.merge(*parts, "--format", "json")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        doc = json.loads(p.stdout)
+        row = doc["results"][0]
+        whole = run("--range", f"{cuts[0]}:{cuts[-1]}", "-s", str(seed), "-b", "threads",
+                    *ONE_PASS, "--format", "json")
+        want = json.loads(whole.stdout)["results"][0]
+        self.assertEqual(row["hits"], want["hits"])
+        self.assertEqual(row["samples"], want["samples"])
+        self.assertEqual(row["range"], want["range"])
+        self.assertEqual(row["pi"], want["pi"])
+        self.assertEqual(row["stderr"], want["stderr"])
+        self.assertEqual(doc["config"]["seed"], seed)
+        self.assertEqual(len(doc["ranks"]), 3)  # one per-part row each, in range order
+        self.assertEqual([r["range"]["begin"] for r in doc["ranks"]], cuts[:-1])
+
+    def test_cover_with_mixed_backends_and_whole_run(self):
+        n = 30_000_001
+        a = self.part(3, 0, 12_345_677, "serial", "a.json")
+        b = self.part(3, 12_345_677, n, "simd", "b.json")
+        p = self.merge(a, b, "--cover", str(n))
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("rows merge by name", p.stderr)
+        b = self.part(3, 12_345_677, n, "serial", "b.json")
+        p = self.merge(a, b, "--cover", str(n), "--format", "json")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        want = run("-n", str(n), "-s", "3", "-b", "threads", *ONE_PASS, "--format", "json")
+        self.assertEqual(json.loads(p.stdout)["results"][0]["hits"],
+                         json.loads(want.stdout)["results"][0]["hits"])
+        out = os.path.join(self.tmp.name, "merged.md")
+        p = self.merge(a, b, "--cover", str(n), "--format", "markdown", "-o", out)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertTrue(os.path.getsize(out) > 0)
+
+    def test_errors(self):
+        a = self.part(1, 0, 1000, "serial", "a.json")
+        b = self.part(1, 1000, 2000, "serial", "b.json")
+        over = self.part(1, 999, 1500, "serial", "over.json")
+        gap = self.part(1, 2001, 3000, "serial", "gap.json")
+        other = self.part(2, 2000, 3000, "serial", "other.json")
+        naive = self.part(1, 2000, 3000, "naive", "naive.json")
+        bad = os.path.join(self.tmp.name, "bad.json")
+        with open(bad, "w") as f:
+            f.write('{"version": "0.1.0", "config": {"seed": 1}, "results": [')
+        ver = os.path.join(self.tmp.name, "ver.json")
+        with open(b) as f:
+            doc = json.load(f)
+        doc["version"] = "9.9.9"
+        with open(ver, "w") as f:
+            json.dump(doc, f)
+        cases = [((a, over), over, "overlap"), ((a, gap), gap, "gap"),
+                 ((a, b, other), other, "seed"), ((a, b, naive), naive, "not exact"),
+                 ((a, bad), bad, "not valid JSON"), ((a, ver), ver, "9.9.9"),
+                 ((a, b, "--cover", "3000"), b, "--cover 3000"),
+                 ((b, "--cover", "2000"), b, "--cover 2000"),
+                 ((a, os.path.join(self.tmp.name, "missing.json")), "missing.json",
+                  "cannot read")]
+        for args, culprit, want in cases:
+            with self.subTest(args=args):
+                out = os.path.join(self.tmp.name, "merged.json")
+                p = self.merge(*args, "-o", out)
+                self.assertEqual(p.returncode, 2, p.stderr)
+                self.assertEqual(p.stderr.count("\n"), 1, p.stderr)  # one line
+                self.assertIn(os.path.basename(culprit), p.stderr)
+                self.assertIn(want, p.stderr)
+                self.assertFalse(os.path.exists(out))
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
