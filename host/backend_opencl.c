@@ -20,10 +20,15 @@
  * full geometry spreads over all groups first: per_item shrinks before the
  * number of groups does, so small N still uses every compute unit.
  *
+ * The kernel (kernels/mcpi_kernel.cl) deals a launch's Philox blocks to the
+ * work-items in equal strided rounds, so per_item only sizes the launch: each
+ * item counts about per_item samples.  CPU devices build it with
+ * -DMCPI_OCL_VEC (SIMD width, see below).
+ *
  * Overflow: samples are 64-bit indices up to 2^64 - 1.  A launch counts
  * [cur, cur + n) with cur + n <= end, so no index wraps; per_item is at most
- * MCPI_OCL_MAX_PER_ITEM = 2^40 and global size at most 2^23, so the kernel's
- * global_id * per_item stays below 2^63. */
+ * MCPI_OCL_MAX_PER_ITEM = 2^40 and global size at most 2^23, so the launch's
+ * n <= global * per_item stays below 2^63. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +60,11 @@
 /* A launch's measured rate may raise the estimate at most this much. */
 #define MCPI_OCL_MAX_GROWTH 8.0
 #define MCPI_CL_PLATFORM_NOT_FOUND_KHR (-1001)
+/* CPU devices get -DMCPI_OCL_VEC=<width>: the kernel computes Philox blocks in
+ * OpenCL vectors of that many 64-bit lanes, two per step (kernels/
+ * mcpi_kernel.cl).  The width is twice the device's native long vector width
+ * (two registers per vector, four dependency chains in flight), one of 4, 8
+ * or 16: 16 with AVX-512, 8 with AVX2. */
 
 /* ---- error names ------------------------------------------------------- */
 
@@ -200,7 +210,8 @@ typedef struct ocl_info {
     cl_uint compute_units, clock_mhz;
     size_t max_work_group, max_item0;
     cl_ulong global_mem, local_mem;
-    int int64; /* 1 when 64-bit integers are supported */
+    int int64;           /* 1 when 64-bit integers are supported */
+    cl_uint native_long; /* CL_DEVICE_NATIVE_VECTOR_WIDTH_LONG, 0 if unknown */
 } ocl_info;
 
 static int query_info(cl_platform_id p, cl_device_id d, ocl_info *info)
@@ -243,6 +254,9 @@ static int query_info(cl_platform_id p, cl_device_id d, ocl_info *info)
                               NULL)))
         return rc;
     info->max_item0 = items[0];
+    if (clGetDeviceInfo(d, CL_DEVICE_NATIVE_VECTOR_WIDTH_LONG, sizeof info->native_long,
+                        &info->native_long, NULL) != CL_SUCCESS)
+        info->native_long = 0;
 
     /* 64-bit integers are mandatory in the full profile; an embedded-profile
      * device has them only with cles_khr_int64. */
@@ -675,8 +689,20 @@ static int ocl_open(const mcpi_device_desc *dev, const mcpi_config *cfg, void **
         st = MCPI_EUNAVAIL;
         goto fail_state;
     }
-    if (snprintf(options, sizeof options, "%s", cfg->build_options ? cfg->build_options : "") >=
-        (int)sizeof options) {
+    /* CPU devices get -DMCPI_OCL_VEC after the user's options, unless those
+     * set it themselves (tests use that to run every kernel path on one
+     * device; MCPI_OCL_VEC=1 is the path GPUs take). */
+    const char *user_options = cfg->build_options ? cfg->build_options : "";
+    char device_options[64] = "";
+    if ((s->info.type & CL_DEVICE_TYPE_CPU) && !strstr(user_options, "MCPI_OCL_VEC")) {
+        /* The kernel accepts 4, 8 or 16. */
+        uint64_t twice = 2 * (uint64_t)s->info.native_long;
+        unsigned vec = twice >= 16 ? 16u : twice >= 8 ? 8u : 4u;
+        snprintf(device_options, sizeof device_options, "-DMCPI_OCL_VEC=%u", (unsigned)vec);
+    }
+    if (snprintf(options, sizeof options, "%s%s%s", user_options,
+                 *user_options && *device_options ? " " : "",
+                 device_options) >= (int)sizeof options) {
         mcpi_set_error(err, errlen, "%s: build options longer than %zu bytes", s->who,
                        sizeof options - 1);
         st = MCPI_EINVAL;
@@ -824,7 +850,7 @@ static cl_ulong event_ns(cl_event ev, cl_profiling_info what, cl_int *rc)
 static int run_launch(ocl_state *s, uint64_t seed, uint64_t begin, const ocl_launch *l,
                       uint64_t *hits, mcpi_phases *ph, mcpi_record *rec, char *err, size_t errlen)
 {
-    cl_ulong a_seed = seed, a_begin = begin, a_count = l->n, a_per_item = l->per_item;
+    cl_ulong a_seed = seed, a_begin = begin, a_count = l->n;
     size_t global = (size_t)(l->groups * s->local), local = s->local;
     size_t bytes = (size_t)l->groups * sizeof(cl_ulong);
     cl_event kev = NULL, rev = NULL;
@@ -833,9 +859,8 @@ static int run_launch(ocl_state *s, uint64_t seed, uint64_t begin, const ocl_lau
     if ((rc = clSetKernelArg(s->kernel, 0, sizeof a_seed, &a_seed)) != CL_SUCCESS ||
         (rc = clSetKernelArg(s->kernel, 1, sizeof a_begin, &a_begin)) != CL_SUCCESS ||
         (rc = clSetKernelArg(s->kernel, 2, sizeof a_count, &a_count)) != CL_SUCCESS ||
-        (rc = clSetKernelArg(s->kernel, 3, sizeof a_per_item, &a_per_item)) != CL_SUCCESS ||
-        (rc = clSetKernelArg(s->kernel, 4, sizeof s->partial, &s->partial)) != CL_SUCCESS ||
-        (rc = clSetKernelArg(s->kernel, 5, local * sizeof(cl_ulong), NULL)) != CL_SUCCESS)
+        (rc = clSetKernelArg(s->kernel, 3, sizeof s->partial, &s->partial)) != CL_SUCCESS ||
+        (rc = clSetKernelArg(s->kernel, 4, local * sizeof(cl_ulong), NULL)) != CL_SUCCESS)
         return cl_fail(err, errlen, s->who, "clSetKernelArg", rc, MCPI_EBACKEND);
     rc = clEnqueueNDRangeKernel(s->queue, s->kernel, 1, NULL, &global, &local, 0, NULL, &kev);
     if (rc != CL_SUCCESS)

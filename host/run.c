@@ -570,8 +570,10 @@ int mcpi_run_target(const mcpi_config *cfg, const mcpi_target *t, mcpi_comm *com
         if (ck.checkpointing && mine->repeats > 0)
             mine->repeat_s[0] += ck.start_elapsed;
     }
-    if (ck.checkpointing && mine->status != MCPI_EINTERRUPTED)
-        mcpi_signals_restore(); /* interrupted: a second signal still ends at once */
+    /* The handlers stay installed until the process ends: a signal that
+     * arrives after the last chunk (while ranks gather, report, finalise)
+     * finds the run complete and its checkpoint final, and must not kill a
+     * rank with the default action half-way through MPI_Finalize. */
     mine->host_peak_bytes = mcpi_mem_peak_bytes();
     if (rc == MCPI_OK)
         t->backend->close(state);

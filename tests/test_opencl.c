@@ -316,6 +316,19 @@ static const range_case odd_ranges[] = {
     {0x243f6a8885a308d3ull, 3, 100003, UINT64_MAX}, /* two-word seed */
 };
 
+/* Long enough that every work-item runs the kernel's main (vector) loop, with
+ * leftover blocks and partial head/tail blocks, across the places where the
+ * block index's high word changes inside one vector of blocks. */
+static const range_case long_ranges[] = {
+    {21, 1, 1000000, UINT64_MAX},                     /* odd begin, even end */
+    {22, 2, 1234567, UINT64_MAX},                     /* even begin, odd end */
+    {23, 0, 1048576, UINT64_MAX},                     /* a power of two */
+    {5, P33 - 500001, P33 + 700003, UINT64_MAX},      /* block 2^32 mid-range */
+    {6, 2 * P33 - 333333, 2 * P33 + 333334, UINT64_MAX}, /* block 2^33 */
+    {9, UINT64_MAX - 2000001, UINT64_MAX, UINT64_MAX}, /* ends at 2^64 - 1 */
+    {UINT64_MAX, P63 - 999999, P63 + 1000000, UINT64_MAX},
+};
+
 static void check_cases(void *s, const range_case *cases, size_t n, mcpi_record *rec,
                         const char *what)
 {
@@ -349,6 +362,8 @@ static void test_known_answers_default_geometry(void **state)
         check_cases(s, known_answers, sizeof known_answers / sizeof known_answers[0], &rec,
                     g->devs[i].id);
         check_cases(s, odd_ranges, sizeof odd_ranges / sizeof odd_ranges[0], &rec, g->devs[i].id);
+        check_cases(s, long_ranges, sizeof long_ranges / sizeof long_ranges[0], &rec,
+                    g->devs[i].id);
         /* What count fills: the last range was a real launch. */
         assert_true(rec.ocl.launches >= 1);
         assert_true(rec.ocl.local_size >= 1);
@@ -406,6 +421,7 @@ static void test_work_group_sizes(void **state)
             check_cases(s, known_answers, sizeof known_answers / sizeof known_answers[0], &rec,
                         what);
             check_cases(s, odd_ranges, sizeof odd_ranges / sizeof odd_ranges[0], &rec, what);
+            check_cases(s, long_ranges, sizeof long_ranges / sizeof long_ranges[0], &rec, what);
             assert_int_equal(rec.ocl.local_size, sizes[k]);
             mcpi_backend_opencl.close(s);
         }
@@ -447,6 +463,53 @@ static void test_tiny_launches(void **state)
         if (cfg.per_item)
             assert_int_equal(rec.ocl.per_item, cfg.per_item);
         mcpi_backend_opencl.close(s);
+    }
+}
+
+/* Every kernel path on every device: MCPI_OCL_VEC=1 is the scalar loop GPUs
+ * run, 4/8/16 the vector widths CPU devices get; the default is whatever the
+ * host picks.  Work-group sizes 1 and 7 and short launches give global sizes
+ * that are not powers of two and slices shorter than the global size. */
+static void test_kernel_paths(void **state)
+{
+    group_state *g = *state;
+    NEED_DEVICE(g);
+    const char *options[] = {NULL, "-DMCPI_OCL_VEC=1", "-DMCPI_OCL_VEC=4", "-DMCPI_OCL_VEC=8",
+                             "-DMCPI_OCL_VEC=16"};
+    struct {
+        unsigned work_group;
+        uint64_t launch_samples;
+    } shapes[] = {{0, 0}, {7, 0}, {1, 100003}, {0, 4097}};
+    for (size_t i = 0; i < g->ndev; ++i) {
+        for (size_t o = 0; o < sizeof options / sizeof options[0]; ++o) {
+            for (size_t k = 0; k < sizeof shapes / sizeof shapes[0]; ++k) {
+                mcpi_config cfg;
+                mcpi_record rec;
+                char err[MCPI_ERROR_LEN], what[192];
+                void *s = NULL;
+                config_for_tests(&cfg);
+                cfg.build_options = options[o];
+                cfg.work_group = shapes[k].work_group;
+                cfg.launch_samples = shapes[k].launch_samples;
+                mcpi_record_init(&rec);
+                int st = mcpi_backend_opencl.open(&g->devs[i], &cfg, &s, &rec, err, sizeof err);
+                if (st == MCPI_EINVAL && cfg.work_group == 7)
+                    continue; /* 7 "if allowed" */
+                if (st != 0)
+                    fail_msg("open %s options %s: %s", g->devs[i].id,
+                             options[o] ? options[o] : "(none)", err);
+                snprintf(what, sizeof what, "%s options %s wg %u launches of %llu",
+                         g->devs[i].id, options[o] ? options[o] : "(none)", cfg.work_group,
+                         (unsigned long long)cfg.launch_samples);
+                check_cases(s, known_answers, sizeof known_answers / sizeof known_answers[0],
+                            &rec, what);
+                check_cases(s, odd_ranges, sizeof odd_ranges / sizeof odd_ranges[0], &rec, what);
+                if (cfg.launch_samples == 0 || cfg.launch_samples > 10000)
+                    check_cases(s, long_ranges, sizeof long_ranges / sizeof long_ranges[0], &rec,
+                                what);
+                mcpi_backend_opencl.close(s);
+            }
+        }
     }
 }
 
@@ -718,6 +781,7 @@ int main(void)
         cmocka_unit_test(test_bad_device_index),
         cmocka_unit_test(test_known_answers_default_geometry),
         cmocka_unit_test(test_work_group_sizes),
+        cmocka_unit_test(test_kernel_paths),
         cmocka_unit_test(test_tiny_launches),
         cmocka_unit_test(test_larger_run_matches_core),
         cmocka_unit_test(test_invalid_work_group),
