@@ -6,12 +6,14 @@
  * ranks exit with one code and none waits for another. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "auto.h"
 #include "cli.h"
 #include "cpu.h"
 #include "mcpi.h"
@@ -530,6 +532,68 @@ static void bind_devices(mcpi_target *t, size_t *n, const mcpi_comm *comm)
     *n = out;
 }
 
+/* --backend auto: rank 0 probes the candidates, predicts each one's time
+ * for its rank's share of N and picks the fastest; every rank takes the
+ * same pick.  The candidates collapse into the chosen row, in place.
+ * Returns 0 or an exit code (after one line on stderr). */
+static int choose_auto(const mcpi_config *cfg, mcpi_comm *comm, mcpi_target *t, size_t *n)
+{
+    size_t first = *n, ncand = 0;
+    for (size_t i = 0; i < *n; ++i)
+        if (t[i].auto_candidate) {
+            first = first < i ? first : i;
+            ++ncand;
+        }
+    if (ncand == 0)
+        return 0;
+    char err[MCPI_ERROR_LEN] = "";
+    int pick = INT_MAX; /* index among the candidates; rank 0 decides */
+    mcpi_auto_model model;
+    uint64_t share = cfg->samples / (uint64_t)comm->size + (cfg->samples % comm->size != 0);
+    if (comm->rank == 0) {
+        mcpi_target cand[MCPI_MAX_TARGETS];
+        size_t k = 0;
+        for (size_t i = 0; i < *n; ++i)
+            if (t[i].auto_candidate)
+                cand[k++] = t[i];
+        if (mcpi_auto_probe(cand, k, cfg, &model, err, sizeof err) == MCPI_OK) {
+            size_t c = mcpi_auto_choose(&model, share);
+            for (size_t i = 0; i < k; ++i)
+                if (strcmp(cand[i].dev.id, model.e[c].name) == 0)
+                    pick = (int)i;
+        } else {
+            pick = -1;
+        }
+    }
+    comm->min_int(comm, &pick); /* the others offered INT_MAX */
+    if (pick < 0) {
+        if (comm->rank == 0)
+            fprintf(stderr, "%s\n", err);
+        return mcpi_exit_code(MCPI_EUNAVAIL);
+    }
+    /* keep the chosen candidate at the first candidate's place, drop the rest */
+    size_t out = 0, seen = 0;
+    mcpi_target chosen;
+    for (size_t i = 0; i < *n; ++i)
+        if (t[i].auto_candidate && seen++ == (size_t)pick)
+            chosen = t[i];
+    for (size_t i = 0; i < *n; ++i) {
+        if (!t[i].auto_candidate)
+            t[out++] = t[i];
+        else if (i == first)
+            t[out++] = chosen;
+    }
+    *n = out;
+    mcpi_target *c = &t[first];
+    c->auto_candidate = 0;
+    if (comm->rank == 0) {
+        size_t m = mcpi_auto_choose(&model, share);
+        c->auto_predicted_s = mcpi_auto_predict(&model.e[m], share);
+        mcpi_auto_explain(&model, m, share, c->auto_note, sizeof c->auto_note);
+    }
+    return 0;
+}
+
 int mcpi_cli_targets(const mcpi_config *cfg, mcpi_comm *comm, mcpi_target *targets,
                      size_t *ntargets)
 {
@@ -544,6 +608,9 @@ int mcpi_cli_targets(const mcpi_config *cfg, mcpi_comm *comm, mcpi_target *targe
             fprintf(stderr, "%s%s\n", err, comm->size > 1 ? " (on this rank's node)" : "");
         return mcpi_exit_code(agreed);
     }
+    rc = choose_auto(cfg, comm, targets, ntargets);
+    if (rc != 0)
+        return rc;
     bind_devices(targets, ntargets, comm);
     /* --checkpoint/--resume are refused here, before any row runs or any
      * report is written: one line, exit 2, no output file. */

@@ -169,6 +169,11 @@ const mcpi_backend *mcpi_backend_find(const char *name);
 typedef struct mcpi_target {
     const mcpi_backend *backend;
     mcpi_device_desc dev;
+    /* --backend auto: candidates are marked until one is chosen; the chosen
+     * row carries the prediction and the line explaining it. */
+    int auto_candidate;
+    double auto_predicted_s; /* < 0 when not chosen by auto */
+    char auto_note[MCPI_ERROR_LEN];
 } mcpi_target;
 
 /* Checks the syntax of a --backend list without touching any device:

@@ -52,6 +52,8 @@ static void fill_identity(mcpi_record *r, const mcpi_config *cfg, const mcpi_tar
     r->local_rank = comm->local_rank;
     r->ranks = 1;
     r->exact = t->backend->exact;
+    r->auto_predicted_s = t->auto_predicted_s;
+    snprintf(r->auto_note, sizeof r->auto_note, "%s", t->auto_note);
     r->seed = cfg->seed;
     uint64_t b0 = cfg->has_range ? cfg->range_begin : 0;
     uint64_t e0 = cfg->has_range ? cfg->range_end : cfg->samples;

@@ -10,9 +10,9 @@
 
 #define ACCEPTED                                                                                   \
     "serial, simd, threads, naive, opencl, opencl:P.D, opencl:gpu, opencl:cpu, "                   \
-    "opencl:accelerator, all (comma-separated)"
+    "opencl:accelerator, all, auto (comma-separated)"
 
-typedef enum { ITEM_ALL, ITEM_BACKEND, ITEM_OCL_INDEX, ITEM_OCL_TYPE } item_kind;
+typedef enum { ITEM_ALL, ITEM_AUTO, ITEM_BACKEND, ITEM_OCL_INDEX, ITEM_OCL_TYPE } item_kind;
 
 typedef struct item {
     item_kind kind;
@@ -44,8 +44,8 @@ static int parse_item(const char *s, size_t len, item *it, char *err, size_t err
     memcpy(buf, s, len);
     buf[len] = '\0';
     memset(it, 0, sizeof *it);
-    if (strcmp(buf, "all") == 0) {
-        it->kind = ITEM_ALL;
+    if (strcmp(buf, "all") == 0 || strcmp(buf, "auto") == 0) {
+        it->kind = buf[1] == 'l' ? ITEM_ALL : ITEM_AUTO;
         return MCPI_OK;
     }
     if (strncmp(buf, "opencl:", 7) == 0) {
@@ -110,17 +110,21 @@ typedef struct resolve_ctx {
     size_t errlen;
 } resolve_ctx;
 
-static int add_target(resolve_ctx *c, const mcpi_backend *b, const mcpi_device_desc *d)
+static int add_target(resolve_ctx *c, const mcpi_backend *b, const mcpi_device_desc *d,
+                      int auto_candidate)
 {
     for (size_t i = 0; i < c->count; ++i)
-        if (strcmp(c->out[i].dev.id, d->id) == 0)
+        if (strcmp(c->out[i].dev.id, d->id) == 0 && c->out[i].auto_candidate == auto_candidate)
             return MCPI_OK;
     if (c->count >= c->cap) {
         mcpi_set_error(c->err, c->errlen, "--backend: more than %zu rows selected", c->cap);
         return MCPI_EINVAL;
     }
+    memset(&c->out[c->count], 0, sizeof c->out[c->count]);
     c->out[c->count].backend = b;
     c->out[c->count].dev = *d;
+    c->out[c->count].auto_candidate = auto_candidate;
+    c->out[c->count].auto_predicted_s = -1.0;
     ++c->count;
     return MCPI_OK;
 }
@@ -144,14 +148,18 @@ static int resolve_item(const item *it, void *vctx)
     mcpi_device_desc devs[MCPI_MAX_TARGETS];
     char why[MCPI_ERROR_LEN] = "";
     size_t n = 0;
-    if (it->kind == ITEM_ALL) {
+    if (it->kind == ITEM_ALL || it->kind == ITEM_AUTO) {
+        /* "all": every available backend; "auto": every available exact one,
+         * as candidates for the choice made by the caller (mcpi_auto_*) */
+        int cand = it->kind == ITEM_AUTO;
         size_t nb;
         const mcpi_backend *const *all = mcpi_backends(&nb);
         for (size_t b = 0; b < nb; ++b) {
-            if (all[b]->list(devs, MCPI_MAX_TARGETS, &n, why, sizeof why) != MCPI_OK)
-                continue; /* "all" means every available backend */
+            if ((cand && !all[b]->exact) ||
+                all[b]->list(devs, MCPI_MAX_TARGETS, &n, why, sizeof why) != MCPI_OK)
+                continue;
             for (size_t i = 0; i < n && i < MCPI_MAX_TARGETS; ++i)
-                if (add_target(c, all[b], &devs[i]) != MCPI_OK)
+                if (add_target(c, all[b], &devs[i], cand) != MCPI_OK)
                     return MCPI_EINVAL;
         }
         return MCPI_OK;
@@ -172,7 +180,7 @@ static int resolve_item(const item *it, void *vctx)
                    (it->kind == ITEM_OCL_TYPE && devs[i].type == it->type);
         if (!take)
             continue;
-        if ((rc = add_target(c, it->backend, &devs[i])) != MCPI_OK)
+        if ((rc = add_target(c, it->backend, &devs[i], 0)) != MCPI_OK)
             return rc;
         ++added;
     }

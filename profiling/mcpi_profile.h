@@ -92,6 +92,10 @@ typedef struct mcpi_record {
     int64_t device_bytes;      /* bytes mcpi allocated on the device, -1 n/a */
     int64_t device_mem_bytes;  /* device global memory size, -1 n/a */
     mcpi_ocl_detail ocl;
+    /* --backend auto: the predicted time of this row (< 0 when the row was
+     * not chosen by auto) and the line saying why it was chosen */
+    double auto_predicted_s;
+    char auto_note[MCPI_ERROR_LEN];
     /* outcome: 0, or a negative MCPI_E* code with a message; a failed row
      * keeps its identity so reports can show it without losing other rows. */
     int status;

@@ -19,6 +19,7 @@ void mcpi_record_init(mcpi_record *r)
     r->device_bytes = -1;
     r->device_mem_bytes = -1;
     r->ocl.cache = -1;
+    r->auto_predicted_s = -1.0;
 }
 
 static int cmp_double(const void *a, const void *b)
