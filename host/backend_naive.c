@@ -7,7 +7,6 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "cpu.h"
 #include "mcpi.h"
@@ -17,15 +16,8 @@ static int naive_list(mcpi_device_desc *out, size_t cap, size_t *count, char *er
     (void)err;
     (void)errlen;
     *count = 1;
-    if (cap == 0)
-        return MCPI_OK;
-    memset(out, 0, sizeof *out);
-    strcpy(out->id, "naive");
-    mcpi_cpu_model(out->description, sizeof out->description);
-    out->type = MCPI_DEV_CPU;
-    out->compute_units = 1;
-    strcpy(out->c_version, "scalar double");
-    out->simd_lanes = 1;
+    if (cap > 0)
+        mcpi_cpu_device(out, "naive", "scalar double", 1, 1);
     return MCPI_OK;
 }
 

@@ -1,7 +1,5 @@
 /* backend_serial.c - one core, the scalar core exactly as written in kernels/. */
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "cpu.h"
 #include "mcpi.h"
@@ -13,15 +11,8 @@ static int serial_list(mcpi_device_desc *out, size_t cap, size_t *count, char *e
     (void)err;
     (void)errlen;
     *count = 1;
-    if (cap == 0)
-        return MCPI_OK;
-    memset(out, 0, sizeof *out);
-    strcpy(out->id, "serial");
-    mcpi_cpu_model(out->description, sizeof out->description);
-    out->type = MCPI_DEV_CPU;
-    out->compute_units = 1;
-    strcpy(out->c_version, "scalar");
-    out->simd_lanes = 1;
+    if (cap > 0)
+        mcpi_cpu_device(out, "serial", "scalar", 1, 1);
     return MCPI_OK;
 }
 

@@ -28,13 +28,8 @@ static int simd_list(mcpi_device_desc *out, size_t cap, size_t *count, char *err
     *count = rc == MCPI_OK ? 1 : 0;
     if (rc != MCPI_OK || cap == 0)
         return rc;
-    memset(out, 0, sizeof *out);
-    strcpy(out->id, "simd");
+    mcpi_cpu_device(out, "simd", impl.name, impl.lanes, 1);
     simd_describe(out->description, sizeof out->description, &impl);
-    out->type = MCPI_DEV_CPU;
-    snprintf(out->c_version, sizeof out->c_version, "%s", impl.name);
-    out->compute_units = 1;
-    out->simd_lanes = impl.lanes;
     return MCPI_OK;
 }
 

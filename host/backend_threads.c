@@ -94,15 +94,8 @@ static int threads_list(mcpi_device_desc *out, size_t cap, size_t *count, char *
     if (rc != MCPI_OK)
         return rc;
     *count = 1;
-    if (cap == 0)
-        return MCPI_OK;
-    memset(out, 0, sizeof *out);
-    strcpy(out->id, "threads");
-    mcpi_cpu_model(out->description, sizeof out->description);
-    out->type = MCPI_DEV_CPU;
-    out->compute_units = mcpi_cpu_usable();
-    snprintf(out->c_version, sizeof out->c_version, "%s", simd.name);
-    out->simd_lanes = simd.lanes;
+    if (cap > 0)
+        mcpi_cpu_device(out, "threads", simd.name, simd.lanes, mcpi_cpu_usable());
     return MCPI_OK;
 }
 

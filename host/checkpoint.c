@@ -3,14 +3,13 @@
 #include "checkpoint.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
+
+#include "fsutil.h"
 
 #define FNV_OFFSET 0xcbf29ce484222325ull
 #define FNV_PRIME 0x100000001b3ull
@@ -199,32 +198,6 @@ int mcpi_checkpoint_decode(const char *buf, size_t len, mcpi_checkpoint *ck, cha
 
 /* ---- files ----------------------------------------------------------------- */
 
-/* The directory part of path ("." when it has none). */
-static void dir_of(const char *path, char *dir, size_t cap)
-{
-    const char *slash = strrchr(path, '/');
-    if (slash == NULL)
-        snprintf(dir, cap, ".");
-    else if (slash == path)
-        snprintf(dir, cap, "/");
-    else
-        snprintf(dir, cap, "%.*s", (int)(slash - path), path);
-}
-
-static int write_all(int fd, const char *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t k = write(fd, p, n);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            return -1;
-        p += k;
-        n -= (size_t)k;
-    }
-    return 0;
-}
-
 int mcpi_checkpoint_write(const char *path, const mcpi_checkpoint *ck, char *err, size_t errlen)
 {
     char text[MCPI_CHECKPOINT_MAX_BYTES];
@@ -233,57 +206,7 @@ int mcpi_checkpoint_write(const char *path, const mcpi_checkpoint *ck, char *err
         mcpi_set_error(err, errlen, "--checkpoint: internal error encoding '%s'", path);
         return MCPI_EIO;
     }
-    char tmp[4096], dir[4096];
-    if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= sizeof tmp) {
-        mcpi_set_error(err, errlen, "--checkpoint: path too long: '%.200s'", path);
-        return MCPI_EIO;
-    }
-    const char *what = "create";
-    int e = 0, dfd;
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd < 0) {
-        e = errno;
-        goto fail;
-    }
-    what = "write";
-    if (write_all(fd, text, len) != 0) {
-        e = errno;
-        goto fail_fd;
-    }
-    what = "fsync";
-    if (fsync(fd) != 0) {
-        e = errno;
-        goto fail_fd;
-    }
-    what = "close";
-    if (close(fd) != 0) {
-        e = errno;
-        fd = -1;
-        goto fail_fd;
-    }
-    what = "rename";
-    if (rename(tmp, path) != 0) {
-        e = errno;
-        goto fail_tmp;
-    }
-    /* The rename itself is durable only once the directory is synced. */
-    dir_of(path, dir, sizeof dir);
-    dfd = open(dir, O_RDONLY);
-    if (dfd >= 0) {
-        (void)fsync(dfd); /* best effort: some file systems refuse fsync on directories */
-        close(dfd);
-    }
-    return MCPI_OK;
-
-fail_fd:
-    if (fd >= 0)
-        close(fd);
-fail_tmp:
-    unlink(tmp);
-fail:
-    mcpi_set_error(err, errlen, "--checkpoint: cannot %s '%s': %s", what,
-                   strcmp(what, "create") == 0 ? tmp : path, strerror(e));
-    return MCPI_EIO;
+    return mcpi_write_atomic_bytes(path, "--checkpoint", MCPI_FILE_SHARED, text, len, err, errlen);
 }
 
 int mcpi_checkpoint_read(const char *path, mcpi_checkpoint *ck, char *err, size_t errlen)

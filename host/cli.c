@@ -16,6 +16,7 @@
 #include "auto.h"
 #include "cli.h"
 #include "cpu.h"
+#include "fsutil.h"
 #include "mcpi.h"
 
 typedef enum {
@@ -397,59 +398,17 @@ static int parse_args(mcpi_cli *c, int argc, char **argv, char *err, size_t errl
 
 /* ---- output files: created only when the report is complete ------------ */
 
-static void temp_path(char *buf, size_t len, const char *path)
-{
-    snprintf(buf, len, "%s.tmp.%ld", path, (long)getpid());
-}
-
 /* Checks that path can be written, leaving nothing behind. */
 static int check_output(const char *path, char *err, size_t errlen)
 {
-    struct stat st;
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-        mcpi_set_error(err, errlen, "-o/--output: '%s' is a directory; expected a file path",
-                       path);
-        return MCPI_EINVAL;
-    }
-    char tmp[4096];
-    temp_path(tmp, sizeof tmp, path);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0644);
-    if (fd < 0) {
-        mcpi_set_error(err, errlen, "-o/--output: cannot write '%s': %s", path, strerror(errno));
-        return MCPI_EINVAL;
-    }
-    close(fd);
-    unlink(tmp);
-    return MCPI_OK;
+    return mcpi_probe_writable(path, "-o/--output", err, errlen);
 }
 
 /* Writes via writer to path through a temporary file and rename. */
 static int write_output(const char *path, mcpi_writer_fn writer, const void *ctx, char *err,
                         size_t errlen)
 {
-    char tmp[4096];
-    temp_path(tmp, sizeof tmp, path);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-    if (f == NULL) {
-        if (fd >= 0)
-            close(fd);
-        mcpi_set_error(err, errlen, "-o/--output: cannot write '%s': %s", path, strerror(errno));
-        return MCPI_EIO;
-    }
-    int rc = writer(f, ctx);
-    if (fflush(f) != 0 || fsync(fileno(f)) != 0)
-        rc = MCPI_EIO;
-    if (fclose(f) != 0)
-        rc = MCPI_EIO;
-    if (rc == MCPI_OK && rename(tmp, path) != 0)
-        rc = MCPI_EIO;
-    if (rc != MCPI_OK) {
-        unlink(tmp);
-        mcpi_set_error(err, errlen, "-o/--output: writing '%s' failed: %s", path,
-                       strerror(errno));
-    }
-    return rc;
+    return mcpi_write_atomic(path, "-o/--output", MCPI_FILE_SHARED, writer, ctx, err, errlen);
 }
 
 /* ---- commands ----------------------------------------------------------- */

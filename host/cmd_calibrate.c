@@ -8,7 +8,6 @@
  * stones (profiling/mcpi_profile.h), so the same run measured on a machine
  * twice as fast reads the same number of stones. */
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +18,8 @@
 
 #include "cli.h"
 #include "cpu.h"
+#include "fsutil.h"
+#include "json_read.h"
 #include "mcpi.h"
 
 #define CAL_FORMAT "mcpi-calibration"
@@ -32,92 +33,19 @@
 #define CAL_PATH_LEN 4096
 #define CAL_MAX_FILE 65536 /* a calibration file is a few hundred bytes */
 
-/* ---- where the calibration lives --------------------------------------- */
-
-static const char *env_nonempty(const char *name)
-{
-    const char *v = getenv(name);
-    return v != NULL && v[0] != '\0' ? v : NULL;
-}
-
-/* The default directory: $MCPI_CACHE_DIR, $XDG_CACHE_HOME/mcpi or
- * ~/.cache/mcpi (the same directory as the OpenCL program cache).  0, or -1
- * when none can be named. */
-static int default_dir(char *dir, size_t len)
-{
-    const char *v;
-    int n;
-    if ((v = env_nonempty("MCPI_CACHE_DIR")) != NULL)
-        n = snprintf(dir, len, "%s", v);
-    else if ((v = env_nonempty("XDG_CACHE_HOME")) != NULL)
-        n = snprintf(dir, len, "%s/mcpi", v);
-    else if ((v = env_nonempty("HOME")) != NULL)
-        n = snprintf(dir, len, "%s/.cache/mcpi", v);
-    else
-        return -1;
-    return n < 0 || (size_t)n >= len ? -1 : 0;
-}
-
-/* mkdir -p.  0, or -1 with errno. */
-static int make_dirs(const char *dir)
-{
-    char buf[CAL_PATH_LEN];
-    size_t n = strlen(dir);
-    if (n == 0 || n >= sizeof buf) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
-    memcpy(buf, dir, n + 1);
-    for (size_t i = 1; i <= n; ++i) {
-        if (buf[i] != '/' && buf[i] != '\0')
-            continue;
-        char saved = buf[i];
-        buf[i] = '\0';
-        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-            return -1;
-        buf[i] = saved;
-    }
-    return 0;
-}
-
 /* ---- reading a calibration ----------------------------------------------- */
 
-/* The text after `"key":` and blanks in json, or NULL.  Calibration files
- * are flat objects written by this file, so a key search is exact enough. */
-static const char *json_value(const char *json, const char *key)
+/* Copies the string at key of the object cal into buf; "" when absent or
+ * not a string. */
+static void json_string_field(const mcpi_json *cal, const char *key, char *buf, size_t len)
 {
-    char pat[64];
-    snprintf(pat, sizeof pat, "\"%s\"", key);
-    const char *p = strstr(json, pat);
-    if (p == NULL)
-        return NULL;
-    p += strlen(pat);
-    p += strspn(p, " \t\r\n");
-    if (*p != ':')
-        return NULL;
-    ++p;
-    return p + strspn(p, " \t\r\n");
+    const mcpi_json *v = mcpi_json_get(cal, key);
+    snprintf(buf, len, "%s", v != NULL && v->type == MCPI_JSON_STRING ? v->text : "");
 }
 
-/* Copies the JSON string at key into buf (escapes kept but for \" and \\);
- * "" when absent. */
-static void json_string(const char *json, const char *key, char *buf, size_t len)
-{
-    const char *p = json_value(json, key);
-    size_t n = 0;
-    buf[0] = '\0';
-    if (p == NULL || *p != '"')
-        return;
-    for (++p; *p != '\0' && *p != '"' && n + 1 < len; ++p) {
-        if (*p == '\\' && (p[1] == '"' || p[1] == '\\'))
-            ++p;
-        buf[n++] = *p;
-    }
-    buf[n] = '\0';
-}
-
-/* Reads a whole small file into a malloc'd string.  NULL with errno set. */
-static char *read_small_file(const char *path)
+/* Reads a whole small file into a malloc'd string of *len bytes (plus a
+ * NUL).  NULL with errno set. */
+static char *read_small_file(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "r");
     if (f == NULL)
@@ -137,33 +65,36 @@ static char *read_small_file(const char *path)
         return NULL;
     }
     buf[n] = '\0';
+    *len = n;
     return buf;
 }
 
 /* Parses a calibration file.  0, or MCPI_EINVAL/MCPI_EIO with the reason in err. */
 static int load_file(const char *path, mcpi_calibration *cal, char *err, size_t errlen)
 {
-    char *text = read_small_file(path);
+    size_t len = 0;
+    char *text = read_small_file(path, &len);
     if (text == NULL) {
         mcpi_set_error(err, errlen, "--calibration: cannot read '%s': %s; expected %s", path,
                        strerror(errno), "a file written by mcpi calibrate");
         return MCPI_EIO;
     }
-    char fmt[32];
-    json_string(text, "format", fmt, sizeof fmt);
-    const char *v = json_value(text, "reference_samples_per_s");
-    char *end = NULL;
-    double sps = v != NULL ? strtod(v, &end) : NAN;
-    int ok = strcmp(fmt, CAL_FORMAT) == 0 && end != NULL && end != v && isfinite(sps) &&
-             sps > 0.0;
+    mcpi_json *doc = NULL;
+    int ok = mcpi_json_parse(text, len, &doc, NULL, 0) == MCPI_OK;
+    free(text);
+    const mcpi_json *fmt = mcpi_json_get(doc, "format");
+    double sps = NAN;
+    ok = ok && fmt != NULL && fmt->type == MCPI_JSON_STRING && strcmp(fmt->text, CAL_FORMAT) == 0 &&
+         mcpi_json_double(mcpi_json_get(doc, "reference_samples_per_s"), &sps) == 0 &&
+         isfinite(sps) && sps > 0.0;
     if (ok) {
         memset(cal, 0, sizeof *cal);
         cal->samples_per_s = sps;
-        json_string(text, "hostname", cal->hostname, sizeof cal->hostname);
-        json_string(text, "cpu_model", cal->cpu_model, sizeof cal->cpu_model);
-        json_string(text, "date", cal->date, sizeof cal->date);
+        json_string_field(doc, "hostname", cal->hostname, sizeof cal->hostname);
+        json_string_field(doc, "cpu_model", cal->cpu_model, sizeof cal->cpu_model);
+        json_string_field(doc, "date", cal->date, sizeof cal->date);
     }
-    free(text);
+    mcpi_json_free(doc);
     if (!ok) {
         mcpi_set_error(err, errlen,
                        "--calibration: '%s' is not a calibration file (expected a JSON file "
@@ -188,7 +119,7 @@ int mcpi_cli_calibration(const mcpi_config *cfg, mcpi_comm *comm, mcpi_calibrati
             *have = rc == MCPI_OK;
         } else {
             char dir[CAL_PATH_LEN], path[CAL_PATH_LEN + sizeof CAL_FILE + 1];
-            if (default_dir(dir, sizeof dir) == 0) {
+            if (mcpi_cache_dir(dir, sizeof dir, NULL, 0) == MCPI_OK) {
                 snprintf(path, sizeof path, "%s/" CAL_FILE, dir);
                 if (access(path, F_OK) == 0) {
                     /* A default file that went bad is skipped with a note. */
@@ -280,21 +211,6 @@ static int measure(calibration_run *run, char *err, size_t errlen)
 
 /* ---- writing ---------------------------------------------------------------- */
 
-static void put_json_string(FILE *out, const char *s)
-{
-    fputc('"', out);
-    for (; *s; ++s) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\')
-            fprintf(out, "\\%c", ch);
-        else if (ch < 0x20)
-            fprintf(out, "\\u%04x", ch);
-        else
-            fputc(ch, out);
-    }
-    fputc('"', out);
-}
-
 /* The calibration as JSON: the file's content and `--format json`. */
 static int write_json(FILE *out, const void *ctx)
 {
@@ -312,13 +228,13 @@ static int write_json(FILE *out, const void *ctx)
     for (unsigned i = 0; i < run->repeats; ++i)
         fprintf(out, "%s%.17g", i ? ", " : "", run->times_s[i]);
     fprintf(out, "],\n  \"hostname\": ");
-    put_json_string(out, run->cal.hostname);
+    (void)mcpi_json_write_string(out, run->cal.hostname);
     fprintf(out, ",\n  \"cpu_model\": ");
-    put_json_string(out, run->cal.cpu_model);
+    (void)mcpi_json_write_string(out, run->cal.cpu_model);
     fprintf(out, ",\n  \"date\": ");
-    put_json_string(out, run->cal.date);
+    (void)mcpi_json_write_string(out, run->cal.date);
     fprintf(out, ",\n  \"file\": ");
-    put_json_string(out, run->path);
+    (void)mcpi_json_write_string(out, run->path);
     fprintf(out, "\n}\n");
     return ferror(out) ? MCPI_EIO : MCPI_OK;
 }
@@ -365,33 +281,10 @@ static int write_calibrate(FILE *out, const void *ctx)
     }
 }
 
-/* Saves the calibration to path through a temporary file and rename. */
+/* Saves the calibration to run->path, atomically. */
 static int save(const calibration_run *run, const char *flag, char *err, size_t errlen)
 {
-    char tmp[CAL_PATH_LEN + 32];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", run->path, (long)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-    if (f == NULL) {
-        int e = errno;
-        if (fd >= 0)
-            close(fd);
-        mcpi_set_error(err, errlen, "%s: cannot write '%s': %s", flag, run->path, strerror(e));
-        return MCPI_EIO;
-    }
-    int rc = write_json(f, run);
-    if (fflush(f) != 0 || fsync(fileno(f)) != 0)
-        rc = MCPI_EIO;
-    if (fclose(f) != 0)
-        rc = MCPI_EIO;
-    if (rc == MCPI_OK && rename(tmp, run->path) != 0)
-        rc = MCPI_EIO;
-    if (rc != MCPI_OK) {
-        int e = errno;
-        unlink(tmp);
-        mcpi_set_error(err, errlen, "%s: writing '%s' failed: %s", flag, run->path, strerror(e));
-    }
-    return rc;
+    return mcpi_write_atomic(run->path, flag, MCPI_FILE_SHARED, write_json, run, err, errlen);
 }
 
 /* Picks the file to save to; creates the default directory.  0, or an
@@ -416,13 +309,13 @@ static int choose_path(const mcpi_config *cfg, calibration_run *run, const char 
     }
     *flag = "calibrate";
     char dir[CAL_PATH_LEN - sizeof CAL_FILE - 1];
-    if (default_dir(dir, sizeof dir) != 0) {
+    if (mcpi_cache_dir(dir, sizeof dir, NULL, 0) != MCPI_OK) {
         mcpi_set_error(err, errlen,
                        "calibrate: no cache directory: set MCPI_CACHE_DIR, XDG_CACHE_HOME or HOME, "
                        "or pass --calibration FILE");
         return MCPI_EIO;
     }
-    if (make_dirs(dir) != 0) {
+    if (mcpi_make_dirs(dir) != 0) {
         mcpi_set_error(err, errlen, "calibrate: cannot create '%s': %s", dir, strerror(errno));
         return MCPI_EIO;
     }

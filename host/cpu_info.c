@@ -46,3 +46,15 @@ unsigned mcpi_cpu_usable(void)
 #endif
     return mcpi_cpu_online();
 }
+
+void mcpi_cpu_device(mcpi_device_desc *out, const char *id, const char *isa, unsigned lanes,
+                     unsigned units)
+{
+    memset(out, 0, sizeof *out);
+    snprintf(out->id, sizeof out->id, "%s", id);
+    mcpi_cpu_model(out->description, sizeof out->description);
+    out->type = MCPI_DEV_CPU;
+    snprintf(out->c_version, sizeof out->c_version, "%s", isa);
+    out->simd_lanes = lanes;
+    out->compute_units = units;
+}

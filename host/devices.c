@@ -94,22 +94,6 @@ static int write_text(FILE *out, int markdown)
     return bad ? MCPI_EIO : MCPI_OK;
 }
 
-static int json_string(FILE *out, const char *s)
-{
-    int bad = fputc('"', out) == EOF;
-    for (; *s; ++s) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\')
-            bad |= fprintf(out, "\\%c", ch) < 0;
-        else if (ch < 0x20)
-            bad |= fprintf(out, "\\u%04x", ch) < 0;
-        else
-            bad |= fputc(ch, out) == EOF;
-    }
-    bad |= fputc('"', out) == EOF;
-    return bad;
-}
-
 static int write_json(FILE *out)
 {
     size_t nb;
@@ -126,29 +110,29 @@ static int write_json(FILE *out)
                        b ? "," : "", all[b]->name, all[b]->exact ? "true" : "false",
                        rc == MCPI_OK ? "true" : "false") < 0;
         bad |= fputs("\"summary\": ", out) == EOF;
-        bad |= json_string(out, all[b]->summary);
+        bad |= mcpi_json_write_string(out, all[b]->summary) != 0;
         if (rc != MCPI_OK) {
             bad |= fputs(", \"reason\": ", out) == EOF;
-            bad |= json_string(out, strncmp(why, "mcpi: ", 6) == 0 ? why + 6 : why);
+            bad |= mcpi_json_write_string(out, strncmp(why, "mcpi: ", 6) == 0 ? why + 6 : why) != 0;
             n = 0;
         }
         bad |= fputs(", \"devices\": [", out) == EOF;
         for (size_t i = 0; i < n && i < MCPI_MAX_TARGETS; ++i) {
             const mcpi_device_desc *d = &devs[i];
             bad |= fprintf(out, "%s\n    {\"id\": ", i ? "," : "") < 0;
-            bad |= json_string(out, d->id);
+            bad |= mcpi_json_write_string(out, d->id) != 0;
             bad |= fputs(", \"description\": ", out) == EOF;
-            bad |= json_string(out, d->description);
+            bad |= mcpi_json_write_string(out, d->description) != 0;
             bad |= fprintf(out, ", \"type\": \"%s\", \"platform\": %d, \"index\": %d, ",
                            type_name(d->type), d->platform, d->index) < 0;
             bad |= fputs("\"platform_name\": ", out) == EOF;
-            bad |= json_string(out, d->platform_name);
+            bad |= mcpi_json_write_string(out, d->platform_name) != 0;
             bad |= fputs(", \"platform_version\": ", out) == EOF;
-            bad |= json_string(out, d->platform_version);
+            bad |= mcpi_json_write_string(out, d->platform_version) != 0;
             bad |= fputs(", \"driver_version\": ", out) == EOF;
-            bad |= json_string(out, d->driver_version);
+            bad |= mcpi_json_write_string(out, d->driver_version) != 0;
             bad |= fputs(d->simd_lanes ? ", \"isa\": " : ", \"opencl_c_version\": ", out) == EOF;
-            bad |= json_string(out, d->c_version);
+            bad |= mcpi_json_write_string(out, d->c_version) != 0;
             bad |= fprintf(out,
                            ", \"compute_units\": %u, \"simd_lanes\": %u, \"max_work_group\": %llu, "
                            "\"global_mem_bytes\": %llu, \"local_mem_bytes\": %llu}",

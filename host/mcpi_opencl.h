@@ -40,7 +40,8 @@ extern const size_t mcpi_kernel_source_len;
 
 /* Resolves the program-binary cache directory without creating it:
  * $MCPI_CACHE_DIR, else $XDG_CACHE_HOME/mcpi, else $HOME/.cache/mcpi (empty
- * variables count as unset).  MCPI_EUNAVAIL when none is set (no HOME), and
+ * variables count as unset), the directory that also holds mcpi calibrate's
+ * calibration.json.  MCPI_EUNAVAIL when none is set (no HOME), and
  * MCPI_EINVAL when the path does not fit in dirlen; err says which. */
 int mcpi_opencl_cache_dir(char *dir, size_t dirlen, char *err, size_t errlen);
 

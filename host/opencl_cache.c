@@ -28,6 +28,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fsutil.h"
 #include "mcpi.h"
 
 #define MCPI_CACHE_MAGIC "MCPIOCLB"
@@ -59,33 +60,9 @@ uint64_t mcpi_opencl_cache_key(const char *const *parts, size_t nparts)
     return h;
 }
 
-static const char *env_nonempty(const char *name)
-{
-    const char *v = getenv(name);
-    return v && v[0] ? v : NULL;
-}
-
 int mcpi_opencl_cache_dir(char *dir, size_t dirlen, char *err, size_t errlen)
 {
-    const char *v;
-    int n;
-    if ((v = env_nonempty("MCPI_CACHE_DIR")) != NULL)
-        n = snprintf(dir, dirlen, "%s", v);
-    else if ((v = env_nonempty("XDG_CACHE_HOME")) != NULL)
-        n = snprintf(dir, dirlen, "%s/mcpi", v);
-    else if ((v = env_nonempty("HOME")) != NULL)
-        n = snprintf(dir, dirlen, "%s/.cache/mcpi", v);
-    else {
-        mcpi_set_error(err, errlen,
-                       "no OpenCL cache directory: set MCPI_CACHE_DIR, XDG_CACHE_HOME or HOME");
-        return MCPI_EUNAVAIL;
-    }
-    if (n < 0 || (size_t)n >= dirlen) {
-        mcpi_set_error(err, errlen, "OpenCL cache directory path too long (more than %zu bytes)",
-                       dirlen - 1);
-        return MCPI_EINVAL;
-    }
-    return 0;
+    return mcpi_cache_dir(dir, dirlen, err, errlen);
 }
 
 int mcpi_opencl_cache_path(const char *dir, uint64_t key, char *path, size_t pathlen)
@@ -142,20 +119,6 @@ static int read_all(int fd, unsigned char *buf, size_t len)
     return 0;
 }
 
-static int write_all(int fd, const unsigned char *buf, size_t len)
-{
-    while (len > 0) {
-        ssize_t put = write(fd, buf, len);
-        if (put < 0 && errno == EINTR)
-            continue;
-        if (put <= 0)
-            return -1;
-        buf += put;
-        len -= (size_t)put;
-    }
-    return 0;
-}
-
 /* Validates an open entry and returns its payload (malloc'd) or NULL. */
 static unsigned char *read_entry(int fd, uint64_t key, size_t *len)
 {
@@ -208,35 +171,6 @@ mcpi_cache_lookup mcpi_opencl_cache_load(uint64_t key, unsigned char **data, siz
     return MCPI_CACHE_FOUND;
 }
 
-/* mkdir -p: creates dir and its missing parents.  0 or -1 with errno. */
-static int make_dirs(const char *dir)
-{
-    char buf[MCPI_OPENCL_PATH_LEN];
-    size_t n = strlen(dir);
-    if (n == 0 || n >= sizeof buf) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
-    memcpy(buf, dir, n + 1);
-    for (size_t i = 1; i <= n; ++i) {
-        if (buf[i] != '/' && buf[i] != '\0')
-            continue;
-        char saved = buf[i];
-        buf[i] = '\0';
-        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-            return -1;
-        buf[i] = saved;
-    }
-    struct stat st;
-    if (stat(dir, &st) != 0)
-        return -1;
-    if (!S_ISDIR(st.st_mode)) {
-        errno = ENOTDIR;
-        return -1;
-    }
-    return 0;
-}
-
 /* An unwritable cache is worth one line per process, not one per device or
  * repeat.  The flag is the module's only state; a racing second warning in a
  * multithreaded caller would be harmless. */
@@ -253,21 +187,31 @@ static int store_failed(const char *what, const char *where, int errnum)
     return MCPI_EIO;
 }
 
+/* An entry: the header, then the program binary. */
+typedef struct cache_entry {
+    const unsigned char *hdr, *data;
+    size_t len;
+} cache_entry;
+
+static int write_entry(FILE *out, const void *ctx)
+{
+    const cache_entry *e = ctx;
+    if (fwrite(e->hdr, MCPI_CACHE_HEADER, 1, out) != 1)
+        return MCPI_EIO;
+    return e->len == 0 || fwrite(e->data, e->len, 1, out) == 1 ? MCPI_OK : MCPI_EIO;
+}
+
 int mcpi_opencl_cache_store(uint64_t key, const unsigned char *data, size_t len)
 {
-    char dir[MCPI_OPENCL_PATH_LEN], file[MCPI_OPENCL_PATH_LEN], tmp[MCPI_OPENCL_PATH_LEN];
+    char dir[MCPI_OPENCL_PATH_LEN], file[MCPI_OPENCL_PATH_LEN];
     char err[MCPI_ERROR_LEN];
     if (mcpi_opencl_cache_dir(dir, sizeof dir, err, sizeof err) != 0)
         return store_failed("locate", "directory", ENOENT);
-    if (mcpi_opencl_cache_path(dir, key, file, sizeof file) != 0 ||
-        snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", file) >= (int)sizeof tmp)
+    if (mcpi_opencl_cache_path(dir, key, file, sizeof file) != 0)
         return store_failed("use", dir, ENAMETOOLONG);
-    if (make_dirs(dir) != 0)
+    if (mcpi_make_dirs(dir) != 0)
         return store_failed("create", dir, errno);
 
-    int fd = mkstemp(tmp);
-    if (fd < 0)
-        return store_failed("write to", dir, errno);
     unsigned char hdr[MCPI_CACHE_HEADER];
     memcpy(hdr, MCPI_CACHE_MAGIC, 8);
     put_u32(hdr + 8, MCPI_CACHE_VERSION);
@@ -275,24 +219,9 @@ int mcpi_opencl_cache_store(uint64_t key, const unsigned char *data, size_t len)
     put_u64(hdr + 16, key);
     put_u64(hdr + 24, (uint64_t)len);
     put_u64(hdr + 32, fnv1a_update(FNV64_OFFSET, data, len));
-    /* mkstemp creates the file 0600: entries are private to the user, like
-     * the rest of ~/.cache. */
-    if (write_all(fd, hdr, sizeof hdr) != 0 || write_all(fd, data, len) != 0 || fsync(fd) != 0) {
-        int e = errno;
-        close(fd);
-        unlink(tmp);
-        return store_failed("write to", dir, e);
-    }
-    if (close(fd) != 0 || rename(tmp, file) != 0) {
-        int e = errno;
-        unlink(tmp);
-        return store_failed("write to", dir, e);
-    }
-    /* Make the rename itself durable; failure here loses only a cache entry. */
-    int dfd = open(dir, O_RDONLY);
-    if (dfd >= 0) {
-        (void)fsync(dfd);
-        close(dfd);
-    }
+    cache_entry entry = {hdr, data, len};
+    if (mcpi_write_atomic(file, "OpenCL cache", MCPI_FILE_PRIVATE, write_entry, &entry, err,
+                          sizeof err) != MCPI_OK)
+        return store_failed("write to", dir, errno);
     return 0;
 }

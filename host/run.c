@@ -400,7 +400,9 @@ static int chunked_pass(chunker *ck, const mcpi_config *cfg, const mcpi_target *
     }
     *hits = job_hits;
     ck->job_hits = job_hits;
-    if (rc == MCPI_OK && stop_signo) {
+    /* A stop request that arrives during the last chunk finds the pass
+     * complete: the checkpoint is final and the run succeeds. */
+    if (rc == MCPI_OK && stop_signo && done < total) {
         snprintf(err, errlen,
                  "mcpi: interrupted by %s after samples [%" PRIu64 ", %" PRIu64
                  ") of [%" PRIu64 ", %" PRIu64 "); checkpoint '%s' written; continue with "

@@ -239,6 +239,11 @@ int mcpi_report_write(FILE *out, mcpi_format fmt, const mcpi_report *rep);
 /* Parses "table", "csv", "json", "markdown"; returns 0 or -1. */
 int mcpi_format_parse(const char *s, mcpi_format *out);
 
+/* Writes s as a quoted JSON string, escaped as every JSON report escapes:
+ * '"', '\\' and control characters, and each byte that is not valid UTF-8
+ * as U+FFFD, so the output always parses.  Returns 0 or MCPI_EIO. */
+int mcpi_json_write_string(FILE *out, const char *s);
+
 #ifdef __cplusplus
 }
 #endif

@@ -52,6 +52,13 @@ static void json_str(mcpi__out *o, const char *str)
     mcpi__put(o, "\"");
 }
 
+int mcpi_json_write_string(FILE *out, const char *s)
+{
+    mcpi__out o = {out, 0};
+    json_str(&o, s);
+    return o.failed ? MCPI_EIO : MCPI_OK;
+}
+
 static void json_num(mcpi__out *o, double v)
 {
     char buf[MCPI__NUM_LEN];
