@@ -507,6 +507,14 @@ void mcpi__notes(const mcpi__row *rows, size_t n, const mcpi_run_info *info,
                      row->r->name, 100.0 * row->st.rsd, spread);
             emit(ctx, line);
         }
+        if (row->r->auto_predicted_s >= 0.0 && row->r->auto_note[0]) {
+            /* --backend auto: what was chosen and why, predicted vs measured */
+            char measured[MCPI__NUM_LEN] = "-";
+            if (row->ok)
+                snprintf(measured, sizeof measured, "%.3g ms", row->st.median * 1e3);
+            snprintf(line, sizeof line, "%.180s; measured %s", row->r->auto_note, measured);
+            emit(ctx, line);
+        }
         if (row->ok && row->r->host_growth_bytes > 0) {
             char grew[MCPI__NUM_LEN];
             fmt_bytes(grew, sizeof grew, row->r->host_growth_bytes);

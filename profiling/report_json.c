@@ -224,6 +224,14 @@ static void result_obj(mcpi__out *o, const mcpi__row *row, const mcpi_calibratio
         key(o, &f, "opencl");
         opencl_obj(o, &r->ocl, cache);
     }
+    if (r->auto_predicted_s >= 0.0) { /* chosen by --backend auto */
+        key(o, &f, "auto");
+        mcpi__printf(o, "{\"predicted_s\": ");
+        json_num(o, r->auto_predicted_s);
+        mcpi__printf(o, ", \"note\": ");
+        json_str(o, r->auto_note);
+        mcpi__printf(o, "}");
+    }
     key(o, &f, "hostname");
     json_str(o, r->hostname);
     key(o, &f, "rank");

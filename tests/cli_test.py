@@ -215,6 +215,19 @@ class Formats(unittest.TestCase):
             self.assertEqual(len(doc["results"]), 2)
 
 
+class Auto(unittest.TestCase):
+    def test_auto_picks_one_exact_backend_and_says_why(self):
+        p = run("-n", "1000", "-b", "auto", "-r", "1")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("auto chose ", p.stdout)
+        self.assertIn("measured", p.stdout)
+        doc = json_run("-n", "1000", "-s", "0", "-b", "auto", "-r", "1")
+        self.assertEqual(len(doc["results"]), 1)
+        row = doc["results"][0]
+        self.assertTrue(row["exact"])
+        self.assertEqual(row["hits"], 783)
+
+
 class Misc(unittest.TestCase):
     def test_help_lists_flags_and_exit_codes(self):
         p = run("--help")

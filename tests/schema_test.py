@@ -101,6 +101,15 @@ class Run(SchemaTest):
             ocl = [r for r in doc["results"] if r["backend"] == "opencl"]
             self.assertIn("opencl", ocl[0])
 
+    def test_auto_row_validates_and_explains(self):
+        doc = self.e.json("-n", "1000000", "-s", "42", "-b", "auto,serial", "-r", "1", "-w", "0")
+        self.validate(doc)
+        auto = [r for r in doc["results"] if "auto" in r]
+        self.assertEqual(len(auto), 1, doc["results"])
+        self.assertEqual(auto[0]["hits"], 785856)
+        self.assertIn("auto chose " + auto[0]["name"], auto[0]["auto"]["note"])
+        self.assertGreater(auto[0]["auto"]["predicted_s"], 0)
+
     def test_naive_row_validates(self):
         doc = self.e.json("-n", "1000", "-b", "serial,naive", "-r", "1", "-w", "0")
         self.validate(doc)
