@@ -24,7 +24,7 @@ typedef enum {
     OPT_OUTPUT, OPT_QUIET, OPT_PER_RANK, OPT_WORK_GROUP, OPT_PER_ITEM, OPT_LAUNCH_SAMPLES,
     OPT_NO_CACHE, OPT_ISA, OPT_BUILD_OPTIONS, OPT_HELP, OPT_VERSION, OPT_FROM, OPT_TO,
     OPT_STEPS, OPT_CALIBRATION, OPT_RANGE, OPT_CHECKPOINT, OPT_RESUME, OPT_CHECKPOINT_INTERVAL,
-    OPT_PROGRESS, OPT_COVER
+    OPT_PROGRESS, OPT_COVER, OPT_REFERENCE
 } opt_id;
 
 typedef struct opt {
@@ -65,6 +65,7 @@ static const opt options[] = {
     {"checkpoint-interval", 0, 1, OPT_CHECKPOINT_INTERVAL, "seconds, an integer from 1 to 86400"},
     {"progress", 0, 0, OPT_PROGRESS, NULL},
     {"cover", 0, 1, OPT_COVER, "an integer N from 1 to 2^64-1: the parts must cover [0, N)"},
+    {"reference", 0, 1, OPT_REFERENCE, "one row name: serial, simd, threads or opencl:P.D"},
 };
 #define NOPTIONS (sizeof options / sizeof options[0])
 
@@ -99,6 +100,8 @@ static const char usage_text[] =
     "Sweep:\n"
     "      --from A, --to B sample counts to sweep (default 1e3 and 1e8)\n"
     "      --steps-per-decade K  points per factor of 10, 1..100 (default 1)\n"
+    "      --reference ROW  the row crossovers are measured against (default serial;\n"
+    "                       e.g. simd shows where threads' start-up cost is paid back)\n"
     "Batch jobs:\n"
     "      --range B:E      count samples [B, E) of the stream only (job arrays; N = E-B)\n"
     "      --checkpoint FILE  save progress atomically every --checkpoint-interval seconds\n"
@@ -279,6 +282,13 @@ static int apply(mcpi_cli *c, const opt *o, const char *v, char *err, size_t err
         break;
     case OPT_PROGRESS:
         cfg->progress = 1;
+        break;
+    case OPT_REFERENCE:
+        if (v[0] == '\0' || strchr(v, ',') != NULL || strlen(v) >= sizeof c->reference ||
+            strcmp(v, "all") == 0 || strcmp(v, "auto") == 0 ||
+            mcpi_selection_check(v, NULL, 0) != MCPI_OK)
+            return bad(err, errlen, o, v);
+        snprintf(c->reference, sizeof c->reference, "%s", v);
         break;
     case OPT_COVER:
         if (mcpi_parse_count(v, &c->cover) != MCPI_OK)

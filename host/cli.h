@@ -21,6 +21,7 @@ typedef struct mcpi_cli {
     /* sweep */
     uint64_t sweep_from, sweep_to; /* default 1e3 .. 1e8 */
     unsigned steps_per_decade;     /* default 1 */
+    char reference[MCPI_NAME_LEN]; /* --reference row for crossovers ("" = serial) */
     /* merge */
     const char *files[MCPI_CLI_MAX_FILES];
     int nfiles;

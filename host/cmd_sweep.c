@@ -52,18 +52,17 @@ static size_t sweep_points(uint64_t from, uint64_t to, unsigned k, uint64_t *out
 
 /* Adds the reference backend in front of the targets when it is missing.
  * Returns 1 when it was added, 0 when already there, or a negative code. */
-static int add_reference(mcpi_target *targets, size_t *n)
+static int add_reference(mcpi_target *targets, size_t *n, const char *name)
 {
     for (size_t i = 0; i < *n; ++i)
-        if (strcmp(targets[i].dev.id, SWEEP_REFERENCE) == 0)
+        if (strcmp(targets[i].dev.id, name) == 0)
             return 0;
     if (*n >= MCPI_MAX_TARGETS)
         return MCPI_EINVAL;
     mcpi_target ref;
     size_t count = 0;
     char err[MCPI_ERROR_LEN];
-    if (mcpi_selection_resolve(SWEEP_REFERENCE, &ref, 1, &count, err, sizeof err) != MCPI_OK ||
-        count != 1)
+    if (mcpi_selection_resolve(name, &ref, 1, &count, err, sizeof err) != MCPI_OK || count != 1)
         return MCPI_EUNAVAIL;
     memmove(&targets[1], &targets[0], *n * sizeof *targets);
     targets[0] = ref;
@@ -111,17 +110,18 @@ int mcpi_cmd_sweep(mcpi_cli *c, mcpi_comm *comm)
     code = mcpi_cli_targets(&cfg, comm, targets, &ntargets);
     if (code != 0)
         return code;
-    int added = add_reference(targets, &ntargets);
+    const char *reference = c->reference[0] ? c->reference : SWEEP_REFERENCE;
+    int added = add_reference(targets, &ntargets, reference);
     if (added < 0) {
         if (comm->rank == 0)
-            fprintf(stderr, "mcpi: sweep: cannot add the reference backend '%s' (at most %d "
-                            "rows)\n",
-                    SWEEP_REFERENCE, MCPI_MAX_TARGETS);
+            fprintf(stderr, "mcpi: --reference: cannot add '%s' to the sweep: it must name one "
+                            "available row (serial, simd, threads, opencl:P.D; see mcpi "
+                            "devices)\n",
+                    reference);
         return mcpi_exit_code(added);
     }
     if (added && comm->rank == 0 && !cfg.quiet)
-        fprintf(stderr, "mcpi: sweep: added '%s' as the reference for crossovers\n",
-                SWEEP_REFERENCE);
+        fprintf(stderr, "mcpi: sweep: added '%s' as the reference for crossovers\n", reference);
 
     sweep_state s;
     memset(&s, 0, sizeof s);
@@ -174,7 +174,7 @@ int mcpi_cmd_sweep(mcpi_cli *c, mcpi_comm *comm)
         sw.from = c->sweep_from;
         sw.to = c->sweep_to;
         sw.steps_per_decade = c->steps_per_decade;
-        sw.reference = SWEEP_REFERENCE;
+        sw.reference = reference;
         sw.reference_added = added == 1;
         sw.points = s.points;
         sw.npoints = s.npoints;

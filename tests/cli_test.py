@@ -295,9 +295,22 @@ class SweepAndCalibrate(unittest.TestCase):
             (["sweep", "--steps-per-decade", "101"], "--steps-per-decade"),
             (["sweep", "--from"], "--from"),
             (["sweep", "--range", "0:10", "--from", "1", "--to", "10"], "--range"),
+            (["sweep", "--reference", "serial,simd"], "--reference"),
+            (["sweep", "--reference", "all"], "--reference"),
+            (["sweep", "--reference", "cuda"], "--reference"),
         ]:
             with self.subTest(args=args):
                 self.assert_bad(args, needle)
+
+    def test_sweep_reference_row(self):
+        p = self.mcpi("sweep", "--from", "1000", "--to", "1e5", "-b", "threads", "--reference",
+                      "simd", "-r", "1", "-w", "0", "--format", "json")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        sw = json.loads(p.stdout)["sweep"]
+        self.assertEqual(sw["reference"], "simd")
+        self.assertEqual({c["name"] for c in sw["crossovers"]}, {"threads"})
+        for x in sw["points"]:
+            self.assertEqual(len({r["hits"] for r in x["results"]}), 1)
 
     def test_sweep_points_and_crossovers(self):
         p = self.mcpi("sweep", "--from", "1000", "--to", "5e4", "-b", "threads", "-r", "1",
