@@ -39,7 +39,7 @@ static const opt options[] = {
     {"samples", 'n', 1, OPT_SAMPLES, "an integer from 1 to 2^64-1 (1000000, 1e6, 2^20)"},
     {"seed", 's', 1, OPT_SEED, "a 64-bit unsigned integer, decimal or 0x hexadecimal"},
     {"backend", 'b', 1, OPT_BACKEND, "a comma list of serial, simd, threads, naive, opencl, "
-                                     "opencl:P.D, opencl:gpu, opencl:cpu, all"},
+                                     "opencl:P.D, opencl:gpu, opencl:cpu, opencl:accelerator, all, auto"},
     {"threads", 't', 1, OPT_THREADS, "an integer from 1 to 1024"},
     {"repeat", 'r', 1, OPT_REPEAT, "an integer from 1 to 1000"},
     {"warmup", 'w', 1, OPT_WARMUP, "an integer from 0 to 1000"},
@@ -84,7 +84,8 @@ static const char usage_text[] =
     "  -n, --samples N      samples, 1..2^64-1: 1000000, 1e6, 2.5e9, 2^30 (default 1e8)\n"
     "  -s, --seed S         64-bit seed, decimal or 0x hex (default 0)\n"
     "  -b, --backend LIST   comma list: serial, simd, threads, naive, opencl, opencl:P.D,\n"
-    "                       opencl:gpu, opencl:cpu, opencl:accelerator, all (default all)\n"
+    "                       opencl:gpu, opencl:cpu, opencl:accelerator, all (default all),\n"
+    "                       auto (the one predicted fastest for this N; see README)\n"
     "  -t, --threads T      threads for 'threads', 1..1024 (default: every usable core,\n"
     "                       divided among the MPI ranks of a node)\n"
     "  -r, --repeat R       timed repeats, 1..1000 (default 3); the table shows the median\n"

@@ -518,9 +518,14 @@ void mcpi__notes(const mcpi__row *rows, size_t n, const mcpi_run_info *info,
         if (row->ok && row->r->host_growth_bytes > 0) {
             char grew[MCPI__NUM_LEN];
             fmt_bytes(grew, sizeof grew, row->r->host_growth_bytes);
+            /* mcpi allocates nothing per launch; an OpenCL runtime grows
+             * its own pools over its first ~2000 launches (PoCL: ~256 KiB),
+             * which tests/test_opencl_growth.c measures and then sees flat. */
+            int ocl = strcmp(row->r->backend, "opencl") == 0;
             snprintf(line, sizeof line,
-                     "warning: host memory of %s grew by %s across its repeats (expected 0)",
-                     row->r->name, grew);
+                     "warning: host memory of %s grew by %s across its repeats (expected 0%s)",
+                     row->r->name, grew,
+                     ocl ? "; OpenCL runtimes grow their own pools over their first launches" : "");
             emit(ctx, line);
         }
     }
