@@ -1,9 +1,17 @@
 /* auto.c - the model behind `--backend auto` (see auto.h). */
+#include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "auto.h"
+#include "fsutil.h"
+
+#define MCPI_AUTO_MAGIC "mcpi-auto-model 1"
+/* A model file is a few lines per candidate; anything larger is not one. */
+#define MCPI_AUTO_MAX_FILE 65536
 
 double mcpi_auto_predict(const mcpi_auto_entry *e, uint64_t n)
 {
@@ -66,8 +74,10 @@ int mcpi_auto_probe(const mcpi_target *t, size_t n, const mcpi_config *cfg, mcpi
         mcpi_record_init(rec);
         if (t[i].backend->open(&t[i].dev, cfg, &state, rec, err, errlen) != MCPI_OK)
             continue;
-        /* one untimed count: first-touch costs are not startup */
+        /* untimed counts first: first-touch costs are not startup, and the
+         * large size wakes every thread of a pool (the small one uses one) */
         double w = best_time(&t[i], state, cfg, MCPI_AUTO_PROBE_SMALL, rec, err, errlen);
+        w = w < 0.0 ? w : best_time(&t[i], state, cfg, MCPI_AUTO_PROBE_LARGE, rec, err, errlen);
         double t1 = w < 0.0 ? w : best_time(&t[i], state, cfg, MCPI_AUTO_PROBE_SMALL, rec, err,
                                             errlen);
         double t2 = t1 < 0.0 ? t1 : best_time(&t[i], state, cfg, MCPI_AUTO_PROBE_LARGE, rec, err,
@@ -112,4 +122,162 @@ void mcpi_auto_explain(const mcpi_auto_model *m, size_t chosen, uint64_t n, char
         used += snprintf(buf + used, len - (size_t)used, "%s%s %s", used ? "; " : "",
                          m->e[i].name, t);
     }
+}
+
+/* ---- the model cache ------------------------------------------------------ */
+
+uint64_t mcpi_auto_key(const mcpi_target *t, size_t n, const mcpi_config *cfg)
+{
+    char host[256] = "";
+    if (gethostname(host, sizeof host - 1) != 0)
+        host[0] = '\0';
+    char settings[256];
+    snprintf(settings, sizeof settings, "threads=%u ranks_per_node=%u isa=%s wg=%u item=%llu "
+             "launch=%llu opts=%.100s", cfg->threads, cfg->ranks_per_node, cfg->isa,
+             cfg->work_group, (unsigned long long)cfg->per_item,
+             (unsigned long long)cfg->launch_samples,
+             cfg->build_options ? cfg->build_options : "");
+    const char *head[] = {"mcpi auto model", MCPI_VERSION_STRING, host, settings};
+    uint64_t h = mcpi_hash_parts(head, sizeof head / sizeof head[0]);
+    for (size_t i = 0; i < n; ++i) {
+        const char *parts[] = {t[i].dev.id, t[i].dev.description, t[i].dev.driver_version};
+        uint64_t p = mcpi_hash_parts(parts, sizeof parts / sizeof parts[0]);
+        h = mcpi_fnv1a(h, &p, sizeof p);
+    }
+    return h;
+}
+
+typedef struct model_file {
+    uint64_t key;
+    const mcpi_auto_model *m;
+} model_file;
+
+static int write_model(FILE *out, const void *ctx)
+{
+    const model_file *f = ctx;
+    char body[MCPI_AUTO_MAX_FILE];
+    int len = snprintf(body, sizeof body, "%s\nkey %016llx\n", MCPI_AUTO_MAGIC,
+                       (unsigned long long)f->key);
+    for (size_t i = 0; i < f->m->n && len > 0 && (size_t)len < sizeof body; ++i)
+        len += snprintf(body + len, sizeof body - (size_t)len, "entry %s %.17g %.17g\n",
+                        f->m->e[i].name, f->m->e[i].startup_s, f->m->e[i].samples_per_s);
+    if (len < 0 || (size_t)len >= sizeof body)
+        return MCPI_EIO;
+    unsigned long long sum = mcpi_fnv1a(MCPI_FNV_OFFSET, body, (size_t)len);
+    return fprintf(out, "%ssum %016llx\n", body, sum) < 0 ? MCPI_EIO : 0;
+}
+
+int mcpi_auto_save(const char *path, uint64_t key, const mcpi_auto_model *m, char *err,
+                   size_t errlen)
+{
+    model_file f = {key, m};
+    return mcpi_write_atomic(path, "--backend auto model cache", MCPI_FILE_PRIVATE, write_model,
+                             &f, err, errlen);
+}
+
+static int corrupt(const char *path, const char *why, char *err, size_t errlen)
+{
+    mcpi_set_error(err, errlen, "mcpi: --backend auto: model cache '%s' %s", path, why);
+    return MCPI_EIO;
+}
+
+int mcpi_auto_load(const char *path, uint64_t key, const char *const *names, size_t n,
+                   mcpi_auto_model *m, char *err, size_t errlen)
+{
+    FILE *in = fopen(path, "rb");
+    if (in == NULL) {
+        if (errno == ENOENT)
+            return MCPI_EUNAVAIL;
+        return corrupt(path, "cannot be read", err, errlen);
+    }
+    char *buf = malloc(MCPI_AUTO_MAX_FILE + 1);
+    size_t len = buf ? fread(buf, 1, MCPI_AUTO_MAX_FILE + 1, in) : 0;
+    int bad = buf == NULL || ferror(in) || len > MCPI_AUTO_MAX_FILE;
+    fclose(in);
+    if (bad) {
+        free(buf);
+        return corrupt(path, "cannot be read or is too large", err, errlen);
+    }
+    buf[len] = '\0';
+    /* the checksum line covers everything before it */
+    char *sum_line = strstr(buf, "\nsum ");
+    unsigned long long sum = 0, file_key = 0;
+    int tail = 0;
+    if (sum_line == NULL || sscanf(sum_line + 1, "sum %16llx\n%n", &sum, &tail) != 1 ||
+        sum_line[1 + tail] != '\0' || tail != 21 ||
+        mcpi_fnv1a(MCPI_FNV_OFFSET, buf, (size_t)(sum_line + 1 - buf)) != sum) {
+        free(buf);
+        return corrupt(path, "is truncated or corrupt (checksum)", err, errlen);
+    }
+    sum_line[1] = '\0';
+    int rc = 0;
+    char *line = buf, *next;
+    size_t k = 0;
+    memset(m, 0, sizeof *m);
+    for (int i = 0; rc == 0 && line && *line; ++i, line = next) {
+        next = strchr(line, '\n');
+        if (next == NULL) {
+            rc = MCPI_EIO;
+            break;
+        }
+        *next++ = '\0';
+        if (i == 0) {
+            rc = strcmp(line, MCPI_AUTO_MAGIC) == 0 ? 0 : MCPI_EIO;
+        } else if (i == 1) {
+            rc = sscanf(line, "key %16llx", &file_key) == 1 && file_key == key ? 0 : MCPI_EIO;
+        } else {
+            char name[MCPI_NAME_LEN];
+            double startup, sps;
+            char fmt[32];
+            snprintf(fmt, sizeof fmt, "entry %%%ds %%lf %%lf", MCPI_NAME_LEN - 1);
+            if (k >= n || k >= MCPI_MAX_TARGETS || sscanf(line, fmt, name, &startup, &sps) != 3 ||
+                strcmp(name, names[k]) != 0 || !isfinite(startup) || !isfinite(sps) ||
+                startup < 0.0 || sps <= 0.0) {
+                rc = MCPI_EIO;
+                break;
+            }
+            mcpi_auto_entry *e = &m->e[k++];
+            snprintf(e->name, sizeof e->name, "%s", name);
+            e->startup_s = startup;
+            e->samples_per_s = sps;
+        }
+    }
+    free(buf);
+    if (rc != 0 || k != n) {
+        memset(m, 0, sizeof *m);
+        return corrupt(path, "does not match these candidates or is malformed", err, errlen);
+    }
+    m->n = k;
+    return 0;
+}
+
+int mcpi_auto_model_get(const mcpi_target *t, size_t n, const mcpi_config *cfg, int refresh,
+                        mcpi_auto_model *m, mcpi_auto_source *source, char *err,
+                        size_t errlen)
+{
+    char dir[4096], path[4200], why[MCPI_ERROR_LEN];
+    uint64_t key = mcpi_auto_key(t, n, cfg);
+    int cached = !cfg->no_cache && mcpi_cache_dir(dir, sizeof dir, why, sizeof why) == 0 &&
+                 snprintf(path, sizeof path, "%s/auto-%016llx.txt", dir,
+                          (unsigned long long)key) < (int)sizeof path;
+    if (cached && !refresh) {
+        const char *names[MCPI_MAX_TARGETS];
+        for (size_t i = 0; i < n && i < MCPI_MAX_TARGETS; ++i)
+            names[i] = t[i].dev.id;
+        int rc = mcpi_auto_load(path, key, names, n, m, why, sizeof why);
+        if (rc == 0) {
+            *source = MCPI_AUTO_CACHED;
+            return MCPI_OK;
+        }
+        if (rc != MCPI_EUNAVAIL && !cfg->quiet)
+            fprintf(stderr, "%s; probing again\n", why);
+    }
+    int rc = mcpi_auto_probe(t, n, cfg, m, err, errlen);
+    if (rc != MCPI_OK)
+        return rc;
+    *source = MCPI_AUTO_PROBED;
+    /* Only a model of every candidate is worth keeping. */
+    if (cached && m->n == n && mcpi_make_dirs(dir) == 0)
+        (void)mcpi_auto_save(path, key, m, why, sizeof why);
+    return MCPI_OK;
 }

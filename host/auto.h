@@ -1,7 +1,9 @@
 /* auto.h (private to host/) - `--backend auto`: pick the backend expected to
  * be fastest for this N from a small model per candidate,
  *     time(n) = startup_s + n / samples_per_s,
- * fitted from two timed sizes by a quick probe (or injected by tests). */
+ * fitted from two timed sizes by a quick probe (or injected by tests), and
+ * cached: one file per machine, candidate set and settings in the cache
+ * directory, so the probe runs once (and again on `mcpi calibrate`). */
 #ifndef MCPI_AUTO_H
 #define MCPI_AUTO_H
 
@@ -44,5 +46,32 @@ int mcpi_auto_probe(const mcpi_target *t, size_t n, const mcpi_config *cfg, mcpi
  * 1.2 ms (simd 2.3 ms, serial 9.1 ms, ...)". */
 void mcpi_auto_explain(const mcpi_auto_model *m, size_t chosen, uint64_t n, char *buf,
                        size_t len);
+
+/* ---- the model cache ------------------------------------------------------ */
+
+/* Where a model came from. */
+typedef enum { MCPI_AUTO_PROBED, MCPI_AUTO_CACHED } mcpi_auto_source;
+
+/* The key of the model for these candidates on this host: mcpi's version,
+ * the host name, each candidate's row name and device, and the settings that
+ * change a backend's speed (threads, ranks per node, ISA, OpenCL tuning). */
+uint64_t mcpi_auto_key(const mcpi_target *t, size_t n, const mcpi_config *cfg);
+/* Writes m to path (atomically, text: a header, the key, one line per
+ * entry, a checksum).  0 or an MCPI_E* code with the reason in err. */
+int mcpi_auto_save(const char *path, uint64_t key, const mcpi_auto_model *m, char *err,
+                   size_t errlen);
+/* Reads path: 0 when it holds a valid model with this key whose entries
+ * are, in order, the names[0..n); MCPI_EUNAVAIL when there is no file;
+ * MCPI_EIO when the file is corrupt, truncated or for other candidates (err
+ * says which). */
+int mcpi_auto_load(const char *path, uint64_t key, const char *const *names, size_t n,
+                   mcpi_auto_model *m, char *err, size_t errlen);
+/* The model for these candidates: the cached one unless cfg->no_cache or
+ * refresh, else probed now and saved (unless cfg->no_cache).  A cache that
+ * cannot be read or written never fails: a corrupt entry is reported on
+ * stderr (unless cfg->quiet) and replaced.  *source says which. */
+int mcpi_auto_model_get(const mcpi_target *t, size_t n, const mcpi_config *cfg, int refresh,
+                        mcpi_auto_model *m, mcpi_auto_source *source, char *err,
+                        size_t errlen);
 
 #endif /* MCPI_AUTO_H */

@@ -76,7 +76,8 @@ static const char usage_text[] =
     "                                      the ratio table at each N from A to B, and the N\n"
     "                                      from which each backend beats serial (crossover)\n"
     "       mcpi calibrate [--calibration FILE]\n"
-    "                                      measure this machine in stones (see README)\n"
+    "                                      measure this machine in stones (see README) and\n"
+    "                                      re-probe the --backend auto model\n"
     "       mcpi merge FILE... [--cover N]  combine JSON results of --range parts exactly\n"
     "       mpirun -n R mcpi [options]     any of these across R MPI ranks\n"
     "\n"
@@ -98,6 +99,11 @@ static const char usage_text[] =
     "                       (also MCPI_ISA; default: the widest this CPU has)\n"
     "      --calibration FILE  add machine-normalised times (stones) from mcpi calibrate\n"
     "                       (default: the saved calibration, when there is one)\n"
+    "      --no-cache       neither read nor write the caches: OpenCL program binaries and\n"
+    "                       the --backend auto model ($MCPI_CACHE_DIR, else\n"
+    "                       $XDG_CACHE_HOME/mcpi, else ~/.cache/mcpi)\n";
+/* Two strings: ISO C guarantees string literals of 4095 characters only. */
+static const char usage_text2[] =
     "Sweep:\n"
     "      --from A, --to B sample counts to sweep (default 1e3 and 1e8)\n"
     "      --steps-per-decade K  points per factor of 10, 1..100 (default 1)\n"
@@ -115,8 +121,6 @@ static const char usage_text[] =
     "      --work-group WG  work-group size (default: from the device)\n"
     "      --per-item K     samples per work-item per launch (default: from the device)\n"
     "      --launch-samples K  at most K samples per kernel launch (default: ~50 ms of work)\n"
-    "      --no-cache       neither read nor write the program binary cache\n"
-    "                       ($MCPI_CACHE_DIR, else $XDG_CACHE_HOME/mcpi, else ~/.cache/mcpi)\n"
     "      --build-options S  extra OpenCL compiler options\n"
     "  -h, --help           this help;  -V, --version  the version\n"
     "\n"
@@ -519,6 +523,7 @@ static int choose_auto(const mcpi_config *cfg, mcpi_comm *comm, mcpi_target *t, 
     char err[MCPI_ERROR_LEN] = "";
     int pick = INT_MAX; /* index among the candidates; rank 0 decides */
     mcpi_auto_model model;
+    mcpi_auto_source source = MCPI_AUTO_PROBED;
     uint64_t share = cfg->samples / (uint64_t)comm->size + (cfg->samples % comm->size != 0);
     if (comm->rank == 0) {
         mcpi_target cand[MCPI_MAX_TARGETS];
@@ -526,7 +531,11 @@ static int choose_auto(const mcpi_config *cfg, mcpi_comm *comm, mcpi_target *t, 
         for (size_t i = 0; i < *n; ++i)
             if (t[i].auto_candidate)
                 cand[k++] = t[i];
-        if (mcpi_auto_probe(cand, k, cfg, &model, err, sizeof err) == MCPI_OK) {
+        /* probe as the run will open them: threads divided among local ranks */
+        mcpi_config probe_cfg = *cfg;
+        probe_cfg.ranks_per_node = (unsigned)comm->local_size;
+        if (mcpi_auto_model_get(cand, k, &probe_cfg, 0, &model, &source, err, sizeof err) ==
+            MCPI_OK) {
             size_t c = mcpi_auto_choose(&model, share);
             for (size_t i = 0; i < k; ++i)
                 if (strcmp(cand[i].dev.id, model.e[c].name) == 0)
@@ -560,6 +569,11 @@ static int choose_auto(const mcpi_config *cfg, mcpi_comm *comm, mcpi_target *t, 
         size_t m = mcpi_auto_choose(&model, share);
         c->auto_predicted_s = mcpi_auto_predict(&model.e[m], share);
         mcpi_auto_explain(&model, m, share, c->auto_note, sizeof c->auto_note);
+        size_t used = strlen(c->auto_note);
+        snprintf(c->auto_note + used, sizeof c->auto_note - used, " (model %s)",
+                 source == MCPI_AUTO_CACHED ? "from the cache; mcpi calibrate re-probes"
+                 : cfg->no_cache ? "probed now, not cached (--no-cache)"
+                                 : "probed now and cached");
     }
     return 0;
 }
@@ -699,9 +713,10 @@ int mcpi_cli_main(int argc, char **argv, mcpi_comm *comm)
     }
     if (c.help || c.version) {
         if (comm->rank == 0) {
-            if (c.help)
+            if (c.help) {
                 fputs(usage_text, stdout);
-            else
+                fputs(usage_text2, stdout);
+            } else
                 printf("mcpi %s\n", MCPI_VERSION_STRING);
         }
         return 0;

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "auto.h"
 #include "cli.h"
 #include "cpu.h"
 #include "fsutil.h"
@@ -323,6 +324,34 @@ static int choose_path(const mcpi_config *cfg, calibration_run *run, const char 
     return MCPI_OK;
 }
 
+/* Re-probes the `--backend auto` model of every available exact backend with
+ * these settings and saves it in the cache (best effort: a failure only
+ * leaves the next `--backend auto` run to probe). */
+static void refresh_auto_model(const mcpi_config *cfg, mcpi_comm *comm)
+{
+    mcpi_target *t = calloc(MCPI_MAX_TARGETS, sizeof *t);
+    char err[MCPI_ERROR_LEN] = "";
+    size_t n = 0;
+    if (t == NULL || cfg->no_cache ||
+        mcpi_selection_resolve("auto", t, MCPI_MAX_TARGETS, &n, err, sizeof err) != MCPI_OK) {
+        free(t);
+        return;
+    }
+    mcpi_config probe_cfg = *cfg;
+    probe_cfg.ranks_per_node = (unsigned)comm->local_size;
+    mcpi_auto_model m;
+    mcpi_auto_source source;
+    int rc = mcpi_auto_model_get(t, n, &probe_cfg, 1, &m, &source, err, sizeof err);
+    if (!cfg->quiet) {
+        if (rc == MCPI_OK)
+            fprintf(stderr, "mcpi: --backend auto model re-probed (%zu backends) and cached\n",
+                    m.n);
+        else
+            fprintf(stderr, "%s\n", err);
+    }
+    free(t);
+}
+
 int mcpi_cmd_calibrate(mcpi_cli *c, mcpi_comm *comm)
 {
     char err[MCPI_ERROR_LEN] = "";
@@ -346,6 +375,8 @@ int mcpi_cmd_calibrate(mcpi_cli *c, mcpi_comm *comm)
         }
         if (rc == MCPI_OK)
             rc = save(run, flag, err, sizeof err);
+        if (rc == MCPI_OK)
+            refresh_auto_model(cfg, comm);
     }
     int agreed = rc;
     comm->min_int(comm, &agreed);

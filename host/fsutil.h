@@ -8,6 +8,7 @@
 #define MCPI_FSUTIL_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 /* Who may read a file written by mcpi_write_atomic. */
@@ -42,5 +43,13 @@ int mcpi_cache_dir(char *dir, size_t dirlen, char *err, size_t errlen);
 /* mkdir -p: creates dir and its missing parents.  0, or -1 with errno
  * (ENOTDIR when dir exists but is not a directory). */
 int mcpi_make_dirs(const char *dir);
+
+/* FNV-1a 64 of len bytes, continuing from h (start with MCPI_FNV_OFFSET):
+ * the checksums and cache keys of the files above. */
+#define MCPI_FNV_OFFSET 0xcbf29ce484222325ull
+uint64_t mcpi_fnv1a(uint64_t h, const void *data, size_t len);
+/* FNV-1a 64 of the strings parts[0..n), each with its NUL (so that "ab","c"
+ * and "a","bc" differ); NULL counts as "". */
+uint64_t mcpi_hash_parts(const char *const *parts, size_t n);
 
 #endif /* MCPI_FSUTIL_H */

@@ -37,27 +37,9 @@
 /* Larger entries are not program binaries of this kernel: treat as corrupt. */
 #define MCPI_CACHE_MAX_PAYLOAD ((uint64_t)1 << 30)
 
-#define FNV64_OFFSET 0xcbf29ce484222325ull
-#define FNV64_PRIME 0x100000001b3ull
-
-static uint64_t fnv1a_update(uint64_t h, const void *data, size_t len)
-{
-    const unsigned char *p = data;
-    for (size_t i = 0; i < len; ++i) {
-        h ^= p[i];
-        h *= FNV64_PRIME;
-    }
-    return h;
-}
-
 uint64_t mcpi_opencl_cache_key(const char *const *parts, size_t nparts)
 {
-    uint64_t h = FNV64_OFFSET;
-    for (size_t i = 0; i < nparts; ++i) {
-        const char *s = parts[i] ? parts[i] : "";
-        h = fnv1a_update(h, s, strlen(s) + 1); /* the NUL separates parts */
-    }
-    return h;
+    return mcpi_hash_parts(parts, nparts);
 }
 
 int mcpi_opencl_cache_dir(char *dir, size_t dirlen, char *err, size_t errlen)
@@ -137,7 +119,7 @@ static unsigned char *read_entry(int fd, uint64_t key, size_t *len)
     if (!data)
         return NULL;
     if (read_all(fd, data, (size_t)n) != 0 ||
-        fnv1a_update(FNV64_OFFSET, data, (size_t)n) != get_u64(hdr + 32)) {
+        mcpi_fnv1a(MCPI_FNV_OFFSET, data, (size_t)n) != get_u64(hdr + 32)) {
         free(data);
         return NULL;
     }
@@ -218,7 +200,7 @@ int mcpi_opencl_cache_store(uint64_t key, const unsigned char *data, size_t len)
     put_u32(hdr + 12, MCPI_CACHE_HEADER);
     put_u64(hdr + 16, key);
     put_u64(hdr + 24, (uint64_t)len);
-    put_u64(hdr + 32, fnv1a_update(FNV64_OFFSET, data, len));
+    put_u64(hdr + 32, mcpi_fnv1a(MCPI_FNV_OFFSET, data, len));
     cache_entry entry = {hdr, data, len};
     if (mcpi_write_atomic(file, "OpenCL cache", MCPI_FILE_PRIVATE, write_entry, &entry, err,
                           sizeof err) != MCPI_OK)

@@ -227,6 +227,38 @@ class Auto(unittest.TestCase):
         self.assertTrue(row["exact"])
         self.assertEqual(row["hits"], 783)
 
+    def test_the_model_is_probed_once_cached_and_a_corrupt_cache_is_replaced(self):
+        with tempfile.TemporaryDirectory() as d:
+            env = dict(os.environ, MCPI_CACHE_DIR=d)
+
+            def note(*extra):
+                p = subprocess.run([MCPI, "-n", "1e5", "-b", "auto", "-r", "1", "--format", "json",
+                                    *extra], capture_output=True, text=True, env=env, timeout=120)
+                self.assertEqual(p.returncode, 0, p.stderr)
+                return json.loads(p.stdout)["results"][0]["auto"]["note"], p.stderr
+
+            first, _ = note()
+            self.assertIn("(model probed now and cached)", first)
+            models = [f for f in os.listdir(d) if f.startswith("auto-")]
+            self.assertEqual(len(models), 1)
+            second, _ = note()
+            self.assertIn("(model from the cache", second)
+            # the cached model gives the same predictions
+            self.assertEqual(first.split(" (model")[0], second.split(" (model")[0])
+            off, _ = note("--no-cache")
+            self.assertIn("not cached (--no-cache)", off)
+            # flip one digit of a stored number: the checksum catches it
+            path = os.path.join(d, models[0])
+            with open(path) as f:
+                text = f.read()
+            i = text.index("entry serial ") + len("entry serial ")
+            with open(path, "w") as f:
+                f.write(text[:i] + ("1" if text[i] != "1" else "2") + text[i + 1:])
+            again, err = note()
+            self.assertIn("(model probed now and cached)", again)
+            self.assertIn("is truncated or corrupt", err)
+            self.assertIn("from the cache", note()[0])
+
 
 class Misc(unittest.TestCase):
     def test_help_lists_flags_and_exit_codes(self):
@@ -362,7 +394,16 @@ class SweepAndCalibrate(unittest.TestCase):
         p = self.mcpi("calibrate", "-q")
         self.assertEqual(p.returncode, 0, p.stderr)
         cache = self.env["MCPI_CACHE_DIR"]
-        self.assertEqual(os.listdir(cache), ["calibration.json"])
+        # calibrate also re-probes the --backend auto model (and probing an
+        # OpenCL device caches its program); nothing else, no temporaries
+        files = sorted(os.listdir(cache))
+        self.assertIn("calibration.json", files)
+        self.assertEqual(len([f for f in files if f.startswith("auto-") and f.endswith(".txt")]), 1)
+        for f in files:
+            self.assertTrue(f == "calibration.json" or f.startswith("auto-")
+                            or (f.startswith("opencl-") and f.endswith(".bin")), files)
+        p = self.mcpi("-n", "1000", "-b", "auto", "-r", "1", "-w", "0")
+        self.assertIn("(model from the cache", p.stdout)
         p = self.mcpi("-n", "1000", "-b", "serial", "-r", "1", "-w", "0")
         self.assertIn("stones", p.stdout)
 
