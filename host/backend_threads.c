@@ -253,8 +253,8 @@ static int threads_open(const mcpi_device_desc *dev, const mcpi_config *cfg, voi
         }
         ++p->started;
     }
-    snprintf(rec->device, sizeof rec->device, "%.80s (%u threads%s, %.16s)", dev->description,
-             p->n, p->bound ? " bound" : "", p->simd.name);
+    snprintf(rec->device, sizeof rec->device, "%.80s (%u thread%s%s, %.16s)", dev->description,
+             p->n, p->n == 1 ? "" : "s", p->bound ? " bound" : "", p->simd.name);
     rec->threads = p->n;
     mcpi_phases_add(&rec->phases, MCPI_PHASE_INIT, mcpi_now() - t0);
     *state = p;

@@ -41,7 +41,7 @@ static int write_text(FILE *out, int markdown)
                             "OpenCL C | max WG | global mem | local mem |\n"
                             "|---|---|---|---|---|---|---|---|---|---|---|\n") < 0;
     else
-        bad |= fprintf(out, "%-8s %-12s %-5s %5s  %-12s %s\n", "BACKEND", "ID", "TYPE", "UNITS",
+        bad |= fprintf(out, "%-8s %-12s %-5s %5s  %-16s %s\n", "BACKEND", "ID", "TYPE", "UNITS",
                        "ISA/LANES", "DEVICE") < 0;
     for (size_t b = 0; b < nb; ++b) {
         mcpi_device_desc devs[MCPI_MAX_TARGETS];
@@ -74,7 +74,7 @@ static int write_text(FILE *out, int markdown)
                                d->platform_version, d->simd_lanes ? "-" : d->c_version,
                                (unsigned long long)d->max_work_group, gmem, lmem) < 0;
             } else if (d->platform_name[0]) {
-                bad |= fprintf(out, "%-8s %-12s %-5s %5u  %-12s %s\n", all[b]->name, d->id,
+                bad |= fprintf(out, "%-8s %-12s %-5s %5u  %-16s %s\n", all[b]->name, d->id,
                                type_name(d->type), d->compute_units, "-", d->description) < 0;
                 bad |= fprintf(out,
                                "%27s platform: %s, %s; driver %s; %s; max work-group %llu; "
@@ -83,7 +83,7 @@ static int write_text(FILE *out, int markdown)
                                d->c_version, (unsigned long long)d->max_work_group, gmem,
                                lmem) < 0;
             } else {
-                bad |= fprintf(out, "%-8s %-12s %-5s %5u  %-12s %s\n", all[b]->name, d->id,
+                bad |= fprintf(out, "%-8s %-12s %-5s %5u  %-16s %s\n", all[b]->name, d->id,
                                type_name(d->type), d->compute_units, isa, d->description) < 0;
             }
         }

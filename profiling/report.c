@@ -292,6 +292,53 @@ static void fmt_time_cell(char *buf, size_t len, const mcpi_stats *st)
              st->max * k);
 }
 
+static void fmt_seconds(char *buf, size_t len, double v)
+{
+    if (v >= 1.0)
+        snprintf(buf, len, "%.3g s", v);
+    else if (v >= 1e-3)
+        snprintf(buf, len, "%.3g ms", v * 1e3);
+    else if (v >= 1e-6)
+        snprintf(buf, len, "%.3g us", v * 1e6);
+    else
+        snprintf(buf, len, "%.3g ns", v * 1e9);
+}
+
+/* "phases of opencl:0.0: init 0.96 ms, build 1.75 ms (cache hit) once; per
+ * repeat: kernel 29.8 ms, device_to_host 1.37 us, reduce 200 ns" for rows
+ * with more than a kernel: OpenCL devices, MPI communication. 0 when the
+ * row has nothing more to say than its time column. */
+static int phases_line(char *line, size_t len, const mcpi_record *r)
+{
+    unsigned more = (1u << MCPI_PHASE_BUILD) | (1u << MCPI_PHASE_H2D) | (1u << MCPI_PHASE_D2H) |
+                    (1u << MCPI_PHASE_COMM);
+    if ((r->phases.mask & more) == 0)
+        return 0;
+    int used = snprintf(line, len, "phases of %s:", r->name);
+    for (int pass = 1; pass >= 0; --pass) {
+        int first = 1;
+        for (int p = 0; p < MCPI_PHASE_COUNT; ++p) {
+            if (!(r->phases.mask & (1u << p)) || mcpi_phase_once((mcpi_phase)p) != pass)
+                continue;
+            char t[MCPI__NUM_LEN];
+            fmt_seconds(t, sizeof t, r->phases.s[p]);
+            const char *cache = p == MCPI_PHASE_BUILD ? mcpi__ocl_cache_name(r->ocl.cache) : NULL;
+            if (used > 0 && (size_t)used < len)
+                used += snprintf(line + used, len - (size_t)used, "%s %s %s%s%s%s",
+                                 first ? (pass ? "" : (used > 0 && line[used - 1] == ':'
+                                                           ? " per repeat:"
+                                                           : "; per repeat:"))
+                                       : ",",
+                                 mcpi_phase_name((mcpi_phase)p), t, cache ? " (cache " : "",
+                                 cache ? cache : "", cache ? ")" : "");
+            first = 0;
+        }
+        if (pass && !first && used > 0 && (size_t)used < len)
+            used += snprintf(line + used, len - (size_t)used, " once");
+    }
+    return 1;
+}
+
 static void fmt_rate(char *buf, size_t len, double v)
 {
     static const char *const suffix[] = {"", "k", "M", "G", "T", "P", "E"};
@@ -529,6 +576,9 @@ void mcpi__notes(const mcpi__row *rows, size_t n, const mcpi_run_info *info,
             emit(ctx, line);
         }
     }
+    for (size_t i = 0; i < n; i++)
+        if (rows[i].ok && phases_line(line, sizeof line, rows[i].r))
+            emit(ctx, line);
     if (any_inexact) {
         emit(ctx, MCPI__INEXACT_MARK " naive: the tutorial's plain loop (libc generator, double, "
                                      "sqrt); not the exact stream, hits differ by design");

@@ -387,6 +387,15 @@ static void test_table(void **state)
     assert_non_null(strstr(out, "* naive: the tutorial's plain loop (libc generator, double, "
                                 "sqrt); not the exact stream, hits differ by design"));
     assert_non_null(strstr(out, "process lifetime peak"));
+    /* Only rows with more than a kernel get a phases line: a CPU row gets
+     * one once it has a communicate phase. */
+    assert_null(strstr(out, "phases of threads"));
+    free(out);
+    make_report(&rep, 1);
+    mcpi_phases_add(&g_rows[2].phases, MCPI_PHASE_COMM, 0.002);
+    out = render(MCPI_FORMAT_TABLE, &rep);
+    assert_non_null(strstr(out, "\nphases of threads: init 1 ms once; per repeat: kernel 450 ms, "
+                                "communicate 2 ms\n"));
 
     /* Per-rank section with both ranks; the control character is flattened. */
     int per = line_index(out, "per rank:");
