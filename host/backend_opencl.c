@@ -39,6 +39,7 @@
 #include <CL/cl.h>
 #endif
 
+#include "cpu.h"
 #include "mcpi.h"
 #include "mcpi_opencl.h"
 
@@ -755,6 +756,10 @@ static int ocl_open(const mcpi_device_desc *dev, const mcpi_config *cfg, void **
     rec->ocl.local_size = s->local;
     rec->ocl.global_size = (uint64_t)s->max_groups * s->local;
     rec->ocl.per_item = s->fixed_per_item;
+    rec->ocl.compute_units = s->info.compute_units;
+    /* A CPU device's runtime sees every core; its threads may run only where
+     * this process may (one core per rank under MPI binding): say so. */
+    rec->ocl.process_cpus = dev->type == MCPI_DEV_CPU ? mcpi_cpu_usable() : 0u;
     *state = s;
     return 0;
 

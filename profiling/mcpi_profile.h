@@ -66,6 +66,9 @@ typedef struct mcpi_ocl_detail {
     uint64_t global_size;  /* work-items per launch */
     uint64_t local_size;   /* work-group size */
     uint64_t per_item;     /* samples per work-item per launch */
+    unsigned compute_units; /* the device's */
+    unsigned process_cpus;  /* CPU devices: cores this process may run on (affinity mask,
+                             * e.g. MPI binding); 0 for other devices */
     /* Event times of the last kernel launch (ns, device clock, relative to queued). */
     double ev_submit_ns, ev_start_ns, ev_end_ns;
 } mcpi_ocl_detail;

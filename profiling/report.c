@@ -576,9 +576,20 @@ void mcpi__notes(const mcpi__row *rows, size_t n, const mcpi_run_info *info,
             emit(ctx, line);
         }
     }
-    for (size_t i = 0; i < n; i++)
-        if (rows[i].ok && phases_line(line, sizeof line, rows[i].r))
+    for (size_t i = 0; i < n; i++) {
+        const mcpi_record *r = rows[i].r;
+        if (rows[i].ok && phases_line(line, sizeof line, r))
             emit(ctx, line);
+        if (rows[i].ok && r->ocl.process_cpus > 0 && r->ocl.process_cpus < r->ocl.compute_units) {
+            snprintf(line, sizeof line,
+                     "note: %s is a CPU device of %u compute units, but this process may run "
+                     "on %u core%s (its affinity mask, e.g. MPI binding): its work-items share "
+                     "them",
+                     r->name, r->ocl.compute_units, r->ocl.process_cpus,
+                     r->ocl.process_cpus == 1 ? "" : "s");
+            emit(ctx, line);
+        }
+    }
     if (any_inexact) {
         emit(ctx, MCPI__INEXACT_MARK " naive: the tutorial's plain loop (libc generator, double, "
                                      "sqrt); not the exact stream, hits differ by design");

@@ -12,7 +12,7 @@
 
 #define CSV_EOL "\r\n" /* RFC 4180 record separator */
 #define CSV_SPECIALS ",\"\r\n"
-#define OCL_FIELDS 5 /* ocl_cache .. ocl_per_item */
+#define OCL_FIELDS 7 /* ocl_cache .. ocl_process_cpus */
 
 typedef struct csv {
     mcpi__out *o;
@@ -104,8 +104,8 @@ static void header(csv *c, const extras *x)
     };
     static const char *const after_phases[] = {
         "host_peak_bytes", "host_growth_bytes", "device_bytes",   "device_mem_bytes", "ocl_cache",
-        "ocl_launches",    "ocl_global_size",   "ocl_local_size", "ocl_per_item",     "status",
-        "error",
+        "ocl_launches",    "ocl_global_size",   "ocl_local_size", "ocl_per_item",
+        "ocl_compute_units", "ocl_process_cpus", "status", "error",
     };
     for (size_t i = 0; i < sizeof before_phases / sizeof before_phases[0]; i++)
         f_str(c, before_phases[i]);
@@ -170,6 +170,11 @@ static void record(csv *c, const char *scope, const mcpi__row *row, const extras
         f_u64(c, r->ocl.global_size);
         f_u64(c, r->ocl.local_size);
         f_u64(c, r->ocl.per_item);
+        f_u64(c, r->ocl.compute_units);
+        if (r->ocl.process_cpus > 0)
+            f_u64(c, r->ocl.process_cpus);
+        else
+            f_empty(c);
     } else {
         for (int i = 0; i < OCL_FIELDS; i++)
             f_empty(c);

@@ -149,6 +149,13 @@ static void opencl_obj(mcpi__out *o, const mcpi_ocl_detail *d, const char *cache
     mcpi__printf(o, "%" PRIu64, d->local_size);
     key(o, &f, "per_item");
     mcpi__printf(o, "%" PRIu64, d->per_item);
+    key(o, &f, "compute_units");
+    mcpi__printf(o, "%u", d->compute_units);
+    key(o, &f, "process_cpus");
+    if (d->process_cpus > 0)
+        mcpi__printf(o, "%u", d->process_cpus);
+    else
+        mcpi__put(o, "null");
     key(o, &f, "event_ns");
     int g = 1;
     mcpi__put(o, "{");

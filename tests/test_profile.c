@@ -393,7 +393,13 @@ static void test_table(void **state)
     free(out);
     make_report(&rep, 1);
     mcpi_phases_add(&g_rows[2].phases, MCPI_PHASE_COMM, 0.002);
+    /* a CPU device whose process may use fewer cores than it has units */
+    g_rows[2].ocl.compute_units = 4;
+    g_rows[2].ocl.process_cpus = 1;
     out = render(MCPI_FORMAT_TABLE, &rep);
+    assert_non_null(strstr(out, "\nnote: threads is a CPU device of 4 compute units, but this "
+                                "process may run on 1 core (its affinity mask, e.g. MPI "
+                                "binding): its work-items share them\n"));
     assert_non_null(strstr(out, "\nphases of threads: init 1 ms once; per repeat: kernel 450 ms, "
                                 "communicate 2 ms\n"));
 
@@ -484,7 +490,7 @@ static void test_csv(void **state)
     free(out);
 
     assert_int_equal(d.nrec, 1 + 3 + 2);
-    const size_t ncols = 26 + MCPI_PHASE_COUNT + 11;
+    const size_t ncols = 26 + MCPI_PHASE_COUNT + 13;
     for (size_t i = 0; i < d.nrec; i++)
         assert_int_equal(d.nfield[i], ncols);
     assert_string_equal(d.field[0][0], "scope");
