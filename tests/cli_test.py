@@ -261,6 +261,14 @@ class Auto(unittest.TestCase):
 
 
 class Misc(unittest.TestCase):
+    def test_readme_shows_the_real_help(self):
+        readme = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "README.md")
+        with open(readme, encoding="utf-8") as f:
+            text = f.read()
+        start = text.index("$ ./build/mcpi --help\n") + len("$ ./build/mcpi --help\n")
+        shown = text[start:text.index("```", start)]
+        self.assertEqual(shown, run("--help").stdout, "README's --help block is stale")
+
     def test_help_lists_flags_and_exit_codes(self):
         p = run("--help")
         self.assertEqual(p.returncode, 0)
