@@ -46,7 +46,9 @@ typedef struct pool {
     atomic_uint pending;
     atomic_int quit;
     int spin; /* poll before sleeping: only with a CPU per thread */
-    /* the job of the current generation */
+    /* The job of the current generation, written under mu with the
+     * generation.  A worker takes generation and active together under mu;
+     * the active ones read the rest while the caller waits for them. */
     uint64_t seed, begin, end;
     unsigned active;
     slot *slots;
@@ -74,6 +76,14 @@ static void spin_pause(void)
 #endif
 }
 
+/* One step of a bounded poll: pauses, and says whether to go on (the clock is
+ * read every 256 steps only). */
+static int keep_polling(double until, unsigned *step)
+{
+    spin_pause();
+    return (++*step & 255u) != 0 || mcpi_now() < until;
+}
+
 static void *worker(void *varg)
 {
     worker_arg *a = varg;
@@ -87,19 +97,21 @@ static void *worker(void *varg)
          * repeat (else a first sleep mid-run shows as 4 KiB of growth). */
         if (p->spin && seen != 0) {
             double until = mcpi_now() + MCPI_THREADS_SPIN_S;
-            unsigned i = 0;
+            unsigned step = 0;
             while (atomic_load(&p->generation) == seen && !atomic_load(&p->quit) &&
-                   ((++i & 255u) != 0 || mcpi_now() < until))
-                spin_pause();
+                   keep_polling(until, &step)) {
+            }
         }
         pthread_mutex_lock(&p->mu);
         while (!atomic_load(&p->quit) && atomic_load(&p->generation) == seen)
             pthread_cond_wait(&p->go, &p->mu);
-        pthread_mutex_unlock(&p->mu);
-        if (atomic_load(&p->quit))
-            break;
+        int quit = atomic_load(&p->quit);
         seen = atomic_load(&p->generation);
-        if (k >= p->active)
+        unsigned active = p->active; /* of generation seen, not of a later job */
+        pthread_mutex_unlock(&p->mu);
+        if (quit)
+            break;
+        if (k >= active)
             continue;
         run_share(p, k);
         if (atomic_fetch_sub(&p->pending, 1u) == 1u) {
@@ -272,26 +284,27 @@ static int threads_count(void *state, uint64_t seed, uint64_t begin, uint64_t en
     uint64_t n = end > begin ? end - begin : 0;
     uint64_t want = n / MCPI_THREADS_MIN_SHARE;
     unsigned active = want >= p->n ? p->n : want > 0 ? (unsigned)want : 1u;
+    if (active > 1 && p->bound)
+        follow_caller(p);
+    /* Under mu: a worker left out of the previous job may be reading active. */
+    pthread_mutex_lock(&p->mu);
     p->seed = seed;
     p->begin = begin;
     p->end = end;
     p->active = active;
-    if (active > 1 && p->bound)
-        follow_caller(p);
     if (active > 1) {
-        pthread_mutex_lock(&p->mu);
         atomic_store(&p->pending, active - 1);
         atomic_fetch_add(&p->generation, 1ul);
         pthread_cond_broadcast(&p->go);
-        pthread_mutex_unlock(&p->mu);
     }
+    pthread_mutex_unlock(&p->mu);
     run_share(p, 0);
     if (active > 1) {
         if (p->spin) {
             double until = mcpi_now() + MCPI_THREADS_SPIN_S;
-            unsigned i = 0;
-            while (atomic_load(&p->pending) > 0 && ((++i & 255u) != 0 || mcpi_now() < until))
-                spin_pause();
+            unsigned step = 0;
+            while (atomic_load(&p->pending) > 0 && keep_polling(until, &step)) {
+            }
         }
         pthread_mutex_lock(&p->mu);
         while (atomic_load(&p->pending) > 0)
