@@ -18,6 +18,7 @@
 #include "cpu.h"
 #include "fsutil.h"
 #include "mcpi.h"
+#include "signals.h"
 
 typedef enum {
     OPT_SAMPLES, OPT_SEED, OPT_BACKEND, OPT_THREADS, OPT_REPEAT, OPT_WARMUP, OPT_FORMAT,
@@ -706,6 +707,12 @@ int mcpi_cli_main(int argc, char **argv, mcpi_comm *comm)
     mcpi_cli c;
     char err[MCPI_ERROR_LEN] = "";
     int rc = parse_args(&c, argc, argv, err, sizeof err);
+    /* Only a checkpointed run stops at chunk boundaries; everything else
+     * takes a stop signal the default way, from now on and for one that
+     * arrived while MPI started (every rank decides the same from argv). */
+    if (rc != MCPI_OK || c.cmd != CMD_RUN || c.help || c.version ||
+        (c.cfg.checkpoint == NULL && c.cfg.resume == NULL))
+        mcpi_signals_release();
     if (rc != MCPI_OK) {
         if (comm->rank == 0)
             fprintf(stderr, "%s\n", err);

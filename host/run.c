@@ -209,7 +209,7 @@ static int chunker_setup(chunker *ck, const mcpi_config *cfg, mcpi_comm *comm, c
         return MCPI_OK;
 
     int rc = agree(comm, check_rules(cfg, comm->size, err, errlen));
-    if (rc == MCPI_OK) /* before the first write: once the file exists, signals are caught */
+    if (rc == MCPI_OK) /* installed by main already; a library caller gets them here */
         rc = agree(comm, mcpi_signals_install(err, errlen));
     if (rc != MCPI_OK)
         return rc;
@@ -223,8 +223,7 @@ static int chunker_setup(chunker *ck, const mcpi_config *cfg, mcpi_comm *comm, c
                 rc = mcpi_checkpoint_match(&c, cfg->resume, cfg->seed, ck->begin, ck->end, err,
                                            errlen);
         }
-        /* Written once now, so an unwritable path fails before any work
-         * (and a watcher sees from the new file that signals are caught). */
+        /* Written once now, so an unwritable path fails before any work. */
         if (rc == MCPI_OK) {
             mcpi_checkpoint w = c;
             snprintf(w.version, sizeof w.version, "%s", MCPI_VERSION_STRING);

@@ -34,7 +34,7 @@ static void on_signal(int signo)
 int mcpi_signals_install(char *err, size_t errlen)
 {
     if (installed)
-        mcpi_signals_restore();
+        return MCPI_OK;
     pending_signo = 0;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -70,4 +70,12 @@ void mcpi_signals_restore(void)
         sigaction(handled[i], &saved[i], NULL);
     installed = 0;
     pending_signo = 0;
+}
+
+void mcpi_signals_release(void)
+{
+    int signo = (int)pending_signo;
+    mcpi_signals_restore();
+    if (signo != 0)
+        raise(signo);
 }

@@ -62,34 +62,98 @@ def read_checkpoint(path):
         return dict(line.rstrip("\n").split(" ", 1) for line in f)
 
 
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGUSR1)
+MCPI_REAL = os.path.realpath(MCPI)
+
+
+def catches_stop_signals(pid):
+    """True when process pid has handlers installed for SIGTERM, SIGINT and
+    SIGUSR1 (its SigCgt mask in /proc).  An exec resets caught signals, so
+    for a process running the mcpi binary this means mcpi installed them."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("SigCgt:"):
+                    mask = int(line.split()[1], 16)
+                    return all(mask >> (s - 1) & 1 for s in STOP_SIGNALS)
+    except OSError:
+        pass
+    return False
+
+
+def mcpi_processes(root):
+    """root and its descendants that run the mcpi binary (a launcher's
+    ranks, or root itself)."""
+    children = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/stat") as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(ppid, []).append(int(d))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        try:
+            if os.path.realpath(f"/proc/{pid}/exe") == MCPI_REAL:
+                found.append(pid)
+        except OSError:
+            pass
+        todo.extend(children.get(pid, []))
+    return found
+
+
 class Base(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.TemporaryDirectory(dir=os.environ.get("MCPI_TEST_TMP"))
-        self.ckpt = os.path.join(self.tmp.name, "run.ckpt")
+        self.paths = 0
+        self.new_checkpoint()
 
     def tearDown(self):
         self.tmp.cleanup()
 
+    def new_checkpoint(self):
+        """A checkpoint path no run has used: a file left by an earlier run
+        would prove nothing about the next one."""
+        self.paths += 1
+        self.ckpt = os.path.join(self.tmp.name, f"run{self.paths}.ckpt")
+
     def start(self, seed, n, backend, ranks=1, extra=()):
+        self.assertFalse(os.path.exists(self.ckpt), "start() needs a fresh checkpoint path")
         args = ["-n", str(n), "-s", str(seed), "-b", backend, *ONE_PASS, "--format", "json",
                 "--checkpoint", self.ckpt, "--checkpoint-interval", "1", *extra]
         return subprocess.Popen(cmd(ranks, *args), stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True)
 
+    def wait_ready(self, proc, ranks):
+        """Waits until every rank of the job catches the stop signals: from
+        then on a signal at any moment must end the run the documented way.
+        mcpi installs its handlers first thing in main, before MPI start-up
+        (which takes seconds where a name lookup times out)."""
+        t0 = time.time()
+        while sum(catches_stop_signals(p) for p in mcpi_processes(proc.pid)) < ranks:
+            self.assertIsNone(proc.poll(), proc.stderr.read() if proc.poll() is not None else "")
+            self.assertLess(time.time() - t0, 120, f"not every one of {ranks} ranks caught signals")
+            time.sleep(0.005)
+
     def wait_for_checkpoint(self, proc, old_inode=None):
-        """The file is (re)written once before counting starts, after the
-        handlers are installed: from then on a signal is caught.  A rewrite
-        is a rename, so a resumed run's file gets a new inode."""
+        """Waits until counting has started: the file is (re)written once
+        after every rank agreed on the run, before the first chunk.  A
+        rewrite is a rename, so a resumed run's file gets a new inode."""
         t0 = time.time()
         while not os.path.exists(self.ckpt) or os.stat(self.ckpt).st_ino == old_inode:
             self.assertIsNone(proc.poll(), proc.stderr.read() if proc.poll() is not None else "")
-            self.assertLess(time.time() - t0, 60, "no checkpoint file appeared")
+            self.assertLess(time.time() - t0, 120, "no checkpoint file appeared")
             time.sleep(0.01)
 
     def interrupt(self, seed, n, backend, sig, ranks=1, delay=(0.2, 2.0)):
         """Starts a checkpointed run, signals it after a random delay and
         returns (exit code, stdout, stderr)."""
         proc = self.start(seed, n, backend, ranks)
+        self.wait_ready(proc, ranks)
         self.wait_for_checkpoint(proc)
         time.sleep(RNG.uniform(*delay))
         if proc.poll() is None:
@@ -107,6 +171,7 @@ class Base(unittest.TestCase):
 
     def interrupt_and_resume(self, seed, n, first, then, sig=signal.SIGTERM, ranks=1,
                              then_ranks=1, delay=(0.2, 2.0)):
+        self.new_checkpoint()
         rc, out, err = self.interrupt(seed, n, first, sig, ranks, delay)
         # 0 when the random delay outlived the run: then the checkpoint is complete.
         ok_codes = (0, EXIT_INTERRUPTED) if ranks == 1 or sig == signal.SIGUSR1 else (0, 1, 5)
@@ -156,6 +221,7 @@ class InterruptResume(Base):
         proc = subprocess.Popen([MCPI, "-n", str(N_SERIAL), "-s", str(seed), "-b", "serial",
                                  *ONE_PASS, "--resume", self.ckpt, "--checkpoint-interval", "1"],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.wait_ready(proc, 1)
         self.wait_for_checkpoint(proc, inode)
         time.sleep(RNG.uniform(0.3, 0.8))
         proc.send_signal(signal.SIGTERM)
@@ -169,6 +235,7 @@ class InterruptResume(Base):
         for _ in range(2):
             seed = RNG.randrange(2**64)
             with self.subTest(seed=seed):
+                self.new_checkpoint()
                 proc = self.start(seed, N_SERIAL, "serial")
                 self.wait_for_checkpoint(proc)
                 time.sleep(RNG.uniform(0.5, 2.2))
@@ -176,11 +243,11 @@ class InterruptResume(Base):
                 proc.communicate(timeout=60)
                 self.assertEqual(self.resume(seed, N_SERIAL, "threads"),
                                  reference(seed, N_SERIAL))
-                os.unlink(self.ckpt)
 
     def test_second_signal_exits_at_once(self):
         seed = RNG.randrange(2**64)
         proc = self.start(seed, N_SERIAL, "serial")
+        self.wait_ready(proc, 1)
         self.wait_for_checkpoint(proc)
         time.sleep(0.5)
         proc.send_signal(signal.SIGTERM)
@@ -197,6 +264,7 @@ class InterruptResume(Base):
         proc = subprocess.Popen([MCPI, "--range", f"{b}:{e}", "-s", str(seed), "-b", "serial",
                                  *ONE_PASS, "--checkpoint", self.ckpt, "--format", "json"],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.wait_ready(proc, 1)
         self.wait_for_checkpoint(proc)
         time.sleep(RNG.uniform(0.2, 1.5))
         proc.send_signal(signal.SIGTERM)
@@ -231,6 +299,67 @@ class InterruptResumeMPI(Base):
         self.interrupt_and_resume(seed, N_THREADS, "threads",
                                   "opencl" if HAVE_OPENCL else "simd", signal.SIGUSR1,
                                   ranks=3, then_ranks=2)
+
+
+class EarlySignal(Base):
+    """A stop signal sent the moment every rank can catch it (before MPI
+    start-up has finished, before any device is touched or the checkpoint
+    exists) ends the run the documented way: exit 5, a checkpoint whose
+    prefix is exact.  N is far beyond what the test could count, so a
+    signal that was lost cannot pass: the run would not end in time."""
+    N_NEVER = 10**14
+
+    def stop_at_once(self, sig, ranks, backend="serial"):
+        seed = RNG.randrange(2**64)
+        proc = self.start(seed, self.N_NEVER, backend, ranks)
+        try:
+            self.wait_ready(proc, ranks)
+            proc.send_signal(sig)
+            _, err = proc.communicate(timeout=240)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+        self.assertEqual(proc.returncode, EXIT_INTERRUPTED, err)
+        self.assertIn(f"interrupted by {signal.Signals(sig).name}", err)
+        self.assertIn("--resume", err)
+        ck = read_checkpoint(self.ckpt)
+        self.assertEqual(int(ck["seed"]), seed)
+        done = int(ck["done"])
+        self.assertLess(done, self.N_NEVER)
+        want = 0
+        if done > 0:
+            p = run("--range", f"0:{done}", "-s", str(seed), "-b", "threads", *ONE_PASS,
+                    "--format", "json")
+            self.assertEqual(p.returncode, 0, p.stderr)
+            want = json.loads(p.stdout)["results"][0]["hits"]
+        self.assertEqual(int(ck["hits"]), want)
+
+    def test_one_process_sigterm(self):
+        self.stop_at_once(signal.SIGTERM, 1)
+
+    def test_one_process_sigint_threads(self):
+        self.stop_at_once(signal.SIGINT, 1, "threads")
+
+    @unittest.skipUnless(MPIEXEC, "built without MPI")
+    def test_three_ranks_sigusr1_during_start_up(self):
+        self.stop_at_once(signal.SIGUSR1, 3)
+
+    def test_plain_run_keeps_the_default_action(self):
+        """Without --checkpoint a stop signal ends the run by its default
+        action, whenever it arrives: before main, while the handlers are
+        installed (until the command line releases them, which re-raises it)
+        or after.  Popen returns once the child has exec'ed mcpi."""
+        proc = subprocess.Popen([MCPI, "-n", str(self.N_NEVER), "-b", "serial", *ONE_PASS],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            proc.send_signal(signal.SIGTERM)
+            proc.communicate(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+        self.assertEqual(proc.returncode, -signal.SIGTERM)
 
 
 class Refusals(Base):

@@ -179,9 +179,45 @@ static void test_signal_flag(void **state)
     assert_int_equal(mcpi_signals_pending(), 0);
     raise(SIGUSR1);
     assert_int_equal(mcpi_signals_pending(), SIGUSR1);
+    /* A second install (the runner's, after main's) keeps the request. */
+    assert_int_equal(mcpi_signals_install(err, sizeof err), MCPI_OK);
+    assert_int_equal(mcpi_signals_pending(), SIGUSR1);
     mcpi_signals_restore();
     assert_int_equal(mcpi_signals_pending(), 0);
     assert_int_equal(mcpi_signals_second_exit_code(SIGINT), 130);
+}
+
+static volatile sig_atomic_t earlier_handler_calls;
+
+static void earlier_handler(int signo)
+{
+    (void)signo;
+    ++earlier_handler_calls;
+}
+
+/* Release hands a request that came while mcpi's handlers were installed to
+ * the disposition in place before them: here a test handler, for the
+ * executable the default action. */
+static void test_signal_release_reraises(void **state)
+{
+    (void)state;
+    char err[MCPI_ERROR_LEN];
+    struct sigaction sa, old;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = earlier_handler;
+    sigemptyset(&sa.sa_mask);
+    assert_int_equal(sigaction(SIGUSR1, &sa, &old), 0);
+    earlier_handler_calls = 0;
+    assert_int_equal(mcpi_signals_install(err, sizeof err), MCPI_OK);
+    mcpi_signals_release(); /* nothing pending: nothing raised */
+    assert_int_equal(earlier_handler_calls, 0);
+    assert_int_equal(mcpi_signals_install(err, sizeof err), MCPI_OK);
+    raise(SIGUSR1);
+    assert_int_equal(earlier_handler_calls, 0); /* caught by mcpi, recorded */
+    mcpi_signals_release();
+    assert_int_equal(earlier_handler_calls, 1);
+    assert_int_equal(mcpi_signals_pending(), 0);
+    assert_int_equal(sigaction(SIGUSR1, &old, NULL), 0);
 }
 
 static void test_json_reader(void **state)
@@ -240,6 +276,7 @@ int main(void)
         cmocka_unit_test(test_garbage_is_refused),
         cmocka_unit_test(test_write_read_and_match),
         cmocka_unit_test(test_signal_flag),
+        cmocka_unit_test(test_signal_release_reraises),
         cmocka_unit_test(test_json_reader),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
