@@ -1,5 +1,6 @@
-# opencl.cmake - the optional OpenCL backend (issue 3).  Included from the top
-# CMakeLists.txt after mcpi_lib is defined; does nothing without OpenCL.
+# opencl.cmake - the optional OpenCL backend.  Included from the top
+# CMakeLists.txt after the engine layer (mcpi_engine) is defined; without
+# OpenCL it adds the stub that lists "built without OpenCL".
 #
 # The kernel is compiled at run time by the device's OpenCL compiler from a
 # C array embedded into libmcpi here (mcpi_portable.h + mcpi_core.h +
@@ -23,10 +24,12 @@ if(MCPI_WITH_OPENCL)
     DEPENDS ${_mcpi_kernel_sources} ${CMAKE_CURRENT_SOURCE_DIR}/cmake/embed.cmake
     COMMENT "Embedding the OpenCL kernel source"
     VERBATIM)
-  target_sources(mcpi_lib PRIVATE
-    host/backend_opencl.c
-    host/opencl_cache.c
+  target_sources(mcpi_engine PRIVATE
+    host/opencl/backend_opencl.c
+    host/opencl/opencl_cache.c
     ${_mcpi_kernel_c})
-  target_link_libraries(mcpi_lib PUBLIC OpenCL::OpenCL)
-  target_compile_definitions(mcpi_lib PUBLIC CL_TARGET_OPENCL_VERSION=120)
+  target_link_libraries(mcpi_engine PUBLIC OpenCL::OpenCL)
+  target_compile_definitions(mcpi_engine PRIVATE CL_TARGET_OPENCL_VERSION=120 MCPI_WITH_OPENCL=1)
+else()
+  target_sources(mcpi_engine PRIVATE host/opencl/backend_opencl_none.c)
 endif()

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mcpi.h"
+#include "mcpi_profile.h"
 
 /* ---- output ----------------------------------------------------------- */
 
@@ -539,11 +539,8 @@ void mcpi__notes(const mcpi__row *rows, size_t n, const mcpi_run_info *info,
                  void (*emit)(void *ctx, const char *line), void *ctx)
 {
     char line[MCPI__NOTE_LEN];
-    int any_inexact = 0;
     for (size_t i = 0; i < n; i++) {
         const mcpi__row *row = &rows[i];
-        if (!row->r->exact)
-            any_inexact = 1;
         if (mcpi__row_noisy(row)) {
             char spread[MCPI__NUM_LEN] = "";
             if (row->st.min > 0.0)
@@ -565,14 +562,12 @@ void mcpi__notes(const mcpi__row *rows, size_t n, const mcpi_run_info *info,
         if (row->ok && row->r->host_growth_bytes > 0) {
             char grew[MCPI__NUM_LEN];
             fmt_bytes(grew, sizeof grew, row->r->host_growth_bytes);
-            /* mcpi allocates nothing per launch; an OpenCL runtime grows
-             * its own pools over its first ~2000 launches (PoCL: ~256 KiB),
-             * which tests/test_opencl_growth.c measures and then sees flat. */
-            int ocl = strcmp(row->r->backend, "opencl") == 0;
+            /* The backend's known cause, when it has one (an OpenCL runtime's
+             * own pools: tests/test_opencl_growth.c measures them flat). */
+            const char *why = row->r->growth_note;
             snprintf(line, sizeof line,
-                     "warning: host memory of %s grew by %s across its repeats (expected 0%s)",
-                     row->r->name, grew,
-                     ocl ? "; OpenCL runtimes grow their own pools over their first launches" : "");
+                     "warning: host memory of %s grew by %s across its repeats (expected 0%s%.150s)",
+                     row->r->name, grew, why[0] ? "; " : "", why);
             emit(ctx, line);
         }
     }
@@ -590,9 +585,14 @@ void mcpi__notes(const mcpi__row *rows, size_t n, const mcpi_run_info *info,
             emit(ctx, line);
         }
     }
-    if (any_inexact) {
-        emit(ctx, MCPI__INEXACT_MARK " naive: the tutorial's plain loop (libc generator, double, "
-                                     "sqrt); not the exact stream, hits differ by design");
+    for (size_t i = 0; i < n; i++) { /* one footnote per row off the exact stream */
+        const mcpi_record *r = rows[i].r;
+        if (r->exact)
+            continue;
+        snprintf(line, sizeof line,
+                 MCPI__INEXACT_MARK " %s: %.150s%snot the exact stream, hits differ by design",
+                 r->name, r->inexact_note, r->inexact_note[0] ? "; " : "");
+        emit(ctx, line);
     }
     const mcpi_calibration *cal = info->calibration;
     if (cal && cal->samples_per_s > 0.0 && n > 0) {

@@ -8,81 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mcpi.h"
+#include "mcpi_profile.h"
 
-#define CSV_EOL "\r\n" /* RFC 4180 record separator */
-#define CSV_SPECIALS ",\"\r\n"
 #define OCL_FIELDS 7 /* ocl_cache .. ocl_process_cpus */
-
-typedef struct csv {
-    mcpi__out *o;
-    int first; /* no separator before the first field of a record */
-} csv;
-
-static void sep(csv *c)
-{
-    if (!c->first)
-        mcpi__put(c->o, ",");
-    c->first = 0;
-}
-
-static void f_str(csv *c, const char *s)
-{
-    sep(c);
-    /* Text is written as valid UTF-8 (invalid bytes become U+FFFD), so
-     * every CSV reader can decode the file. */
-    if (!strpbrk(s, CSV_SPECIALS)) {
-        mcpi__put_utf8(c->o, s, strlen(s));
-        return;
-    }
-    mcpi__put(c->o, "\"");
-    for (const char *q; (q = strchr(s, '"')) != NULL; s = q + 1) {
-        mcpi__put_utf8(c->o, s, (size_t)(q - s));
-        mcpi__put(c->o, "\"\"");
-    }
-    mcpi__put_utf8(c->o, s, strlen(s));
-    mcpi__put(c->o, "\"");
-}
-
-static void f_empty(csv *c)
-{
-    sep(c);
-}
-
-static void f_u64(csv *c, uint64_t v)
-{
-    sep(c);
-    mcpi__printf(c->o, "%" PRIu64, v);
-}
-
-static void f_int(csv *c, long long v)
-{
-    sep(c);
-    mcpi__printf(c->o, "%lld", v);
-}
-
-/* -1 (unknown, not applicable) is an empty field. */
-static void f_known(csv *c, int64_t v)
-{
-    if (v < 0)
-        f_empty(c);
-    else
-        f_int(c, v);
-}
-
-static void f_num(csv *c, double v)
-{
-    char buf[MCPI__NUM_LEN];
-    mcpi__fmt_exact(buf, v); /* "" for NaN and infinities */
-    sep(c);
-    mcpi__put(c->o, buf);
-}
-
-static void end_record(csv *c)
-{
-    mcpi__put(c->o, CSV_EOL);
-    c->first = 1;
-}
 
 /* Columns after "error" that only some reports have: the time in stones
  * (with a calibration) and the crossover of the row's name (sweeps). */
@@ -93,7 +21,7 @@ typedef struct extras {
     int sweep;
 } extras;
 
-static void header(csv *c, const extras *x)
+static void header(mcpi__csv *c, const extras *x)
 {
     static const char *const before_phases[] = {
         "scope",         "rank",       "hostname",   "local_rank",  "ranks",    "name",
@@ -108,101 +36,101 @@ static void header(csv *c, const extras *x)
         "ocl_compute_units", "ocl_process_cpus", "status", "error",
     };
     for (size_t i = 0; i < sizeof before_phases / sizeof before_phases[0]; i++)
-        f_str(c, before_phases[i]);
+        mcpi__csv_str(c, before_phases[i]);
     for (int p = 0; p < MCPI_PHASE_COUNT; p++) {
-        sep(c);
+        mcpi__csv_sep(c);
         mcpi__printf(c->o, "phase_%s_s", mcpi_phase_name((mcpi_phase)p));
     }
     for (size_t i = 0; i < sizeof after_phases / sizeof after_phases[0]; i++)
-        f_str(c, after_phases[i]);
+        mcpi__csv_str(c, after_phases[i]);
     if (x->cal)
-        f_str(c, "time_median_stones");
+        mcpi__csv_str(c, "time_median_stones");
     if (x->sweep) {
-        f_str(c, "crossover");
-        f_str(c, "crossover_samples");
+        mcpi__csv_str(c, "crossover");
+        mcpi__csv_str(c, "crossover_samples");
     }
-    end_record(c);
+    mcpi__csv_end(c);
 }
 
-static void record(csv *c, const char *scope, const mcpi__row *row, const extras *x)
+static void record(mcpi__csv *c, const char *scope, const mcpi__row *row, const extras *x)
 {
     const mcpi_record *r = row->r;
-    f_str(c, scope);
-    f_int(c, r->rank);
-    f_str(c, r->hostname);
-    f_int(c, r->local_rank);
-    f_int(c, r->ranks);
-    f_str(c, r->name);
-    f_str(c, r->backend);
-    f_str(c, r->device);
-    f_int(c, r->exact);
-    f_int(c, r->threads);
-    f_u64(c, r->seed);
-    f_u64(c, r->begin);
-    f_u64(c, r->end);
-    f_u64(c, r->samples);
-    f_u64(c, r->hits);
-    f_num(c, row->pi);
-    f_num(c, row->se);
-    f_num(c, row->err_se);
-    f_num(c, row->st.median);
-    f_num(c, row->st.min);
-    f_num(c, row->st.max);
-    f_num(c, row->st.mean);
-    f_num(c, row->st.rsd);
-    f_int(c, r->repeats);
-    f_num(c, row->samples_per_s);
-    f_num(c, row->ratio);
+    mcpi__csv_str(c, scope);
+    mcpi__csv_int(c, r->rank);
+    mcpi__csv_str(c, r->hostname);
+    mcpi__csv_int(c, r->local_rank);
+    mcpi__csv_int(c, r->ranks);
+    mcpi__csv_str(c, r->name);
+    mcpi__csv_str(c, r->backend);
+    mcpi__csv_str(c, r->device);
+    mcpi__csv_int(c, r->exact);
+    mcpi__csv_int(c, r->threads);
+    mcpi__csv_u64(c, r->seed);
+    mcpi__csv_u64(c, r->begin);
+    mcpi__csv_u64(c, r->end);
+    mcpi__csv_u64(c, r->samples);
+    mcpi__csv_u64(c, r->hits);
+    mcpi__csv_num(c, row->pi);
+    mcpi__csv_num(c, row->se);
+    mcpi__csv_num(c, row->err_se);
+    mcpi__csv_num(c, row->st.median);
+    mcpi__csv_num(c, row->st.min);
+    mcpi__csv_num(c, row->st.max);
+    mcpi__csv_num(c, row->st.mean);
+    mcpi__csv_num(c, row->st.rsd);
+    mcpi__csv_int(c, r->repeats);
+    mcpi__csv_num(c, row->samples_per_s);
+    mcpi__csv_num(c, row->ratio);
     for (int p = 0; p < MCPI_PHASE_COUNT; p++) {
         if (r->phases.mask & (1u << p))
-            f_num(c, r->phases.s[p]);
+            mcpi__csv_num(c, r->phases.s[p]);
         else
-            f_empty(c);
+            mcpi__csv_empty(c);
     }
-    f_known(c, r->host_peak_bytes);
-    f_known(c, r->host_growth_bytes);
-    f_known(c, r->device_bytes);
-    f_known(c, r->device_mem_bytes);
+    mcpi__csv_known(c, r->host_peak_bytes);
+    mcpi__csv_known(c, r->host_growth_bytes);
+    mcpi__csv_known(c, r->device_bytes);
+    mcpi__csv_known(c, r->device_mem_bytes);
     const char *cache = mcpi__ocl_cache_name(r->ocl.cache);
     if (cache) {
-        f_str(c, cache);
-        f_u64(c, r->ocl.launches);
-        f_u64(c, r->ocl.global_size);
-        f_u64(c, r->ocl.local_size);
-        f_u64(c, r->ocl.per_item);
-        f_u64(c, r->ocl.compute_units);
+        mcpi__csv_str(c, cache);
+        mcpi__csv_u64(c, r->ocl.launches);
+        mcpi__csv_u64(c, r->ocl.global_size);
+        mcpi__csv_u64(c, r->ocl.local_size);
+        mcpi__csv_u64(c, r->ocl.per_item);
+        mcpi__csv_u64(c, r->ocl.compute_units);
         if (r->ocl.process_cpus > 0)
-            f_u64(c, r->ocl.process_cpus);
+            mcpi__csv_u64(c, r->ocl.process_cpus);
         else
-            f_empty(c);
+            mcpi__csv_empty(c);
     } else {
         for (int i = 0; i < OCL_FIELDS; i++)
-            f_empty(c);
+            mcpi__csv_empty(c);
     }
-    f_int(c, r->status);
-    f_str(c, row->ok ? "" : (r->error[0] ? r->error : mcpi_strerror(r->status)));
+    mcpi__csv_int(c, r->status);
+    mcpi__csv_str(c, row->ok ? "" : (r->error[0] ? r->error : mcpi_strerror(r->status)));
     if (x->cal)
-        f_num(c, mcpi_stones(x->cal, row->st.median));
+        mcpi__csv_num(c, mcpi_stones(x->cal, row->st.median));
     if (x->sweep) {
         /* Job rows name their crossover; the reference and rank rows have none. */
         const mcpi_crossover *cr =
             strcmp(scope, "job") == 0 ? mcpi__crossover_find(x->cross, x->ncross, r->name) : NULL;
         if (cr) {
-            f_str(c, mcpi_cross_kind_name(cr->kind));
+            mcpi__csv_str(c, mcpi_cross_kind_name(cr->kind));
             if (cr->kind == MCPI_CROSS_NEVER)
-                f_empty(c);
+                mcpi__csv_empty(c);
             else
-                f_u64(c, cr->samples);
+                mcpi__csv_u64(c, cr->samples);
         } else {
-            f_empty(c);
-            f_empty(c);
+            mcpi__csv_empty(c);
+            mcpi__csv_empty(c);
         }
     }
-    end_record(c);
+    mcpi__csv_end(c);
 }
 
 /* The job rows (fastest first) and, when asked, the rank rows of one run. */
-static int run_records(csv *c, const mcpi_report *rep, const extras *x)
+static int run_records(mcpi__csv *c, const mcpi_report *rep, const extras *x)
 {
     int nomem;
     mcpi__row *rows = mcpi__rows_new(rep->rows, rep->nrows, 1, &nomem);
@@ -228,7 +156,7 @@ static int run_records(csv *c, const mcpi_report *rep, const extras *x)
 int mcpi__report_csv(FILE *out, const mcpi_report *rep)
 {
     mcpi__out o = {out, 0};
-    csv c = {&o, 1};
+    mcpi__csv c = {&o, 1};
     const mcpi_calibration *cal = rep->info.calibration;
     extras x = {cal && cal->samples_per_s > 0.0 ? cal : NULL, NULL, 0, rep->sweep != NULL};
     mcpi_crossover *cross = NULL;

@@ -11,51 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mcpi.h"
+#include "mcpi_profile.h"
 
 #define JSON_INDENT "  "
-#define JSON_REPLACEMENT "\\ufffd" /* for bytes that are not UTF-8 */
-
-static void json_str(mcpi__out *o, const char *str)
-{
-    const unsigned char *s = (const unsigned char *)str;
-    mcpi__put(o, "\"");
-    while (*s) {
-        /* Copy the longest run that needs no escaping in one write. */
-        size_t run = 0;
-        for (;;) {
-            unsigned char c = s[run];
-            if (c == 0 || c < 0x20 || c == '"' || c == '\\')
-                break;
-            if (c < 0x80) {
-                run++;
-                continue;
-            }
-            size_t len = mcpi__utf8_len(s + run);
-            if (len == 0)
-                break;
-            run += len;
-        }
-        if (run > 0) {
-            mcpi__printf(o, "%.*s", (int)run, (const char *)s);
-            s += run;
-            continue;
-        }
-        if (*s == '"' || *s == '\\')
-            mcpi__printf(o, "\\%c", *s);
-        else if (*s < 0x20)
-            mcpi__printf(o, "\\u%04x", *s);
-        else
-            mcpi__put(o, JSON_REPLACEMENT);
-        s++;
-    }
-    mcpi__put(o, "\"");
-}
 
 int mcpi_json_write_string(FILE *out, const char *s)
 {
     mcpi__out o = {out, 0};
-    json_str(&o, s);
+    mcpi__json_str(&o, s);
     return o.failed ? MCPI_EIO : MCPI_OK;
 }
 
@@ -79,7 +42,7 @@ static void key(mcpi__out *o, int *first, const char *k)
 {
     mcpi__put(o, *first ? "" : ", ");
     *first = 0;
-    json_str(o, k);
+    mcpi__json_str(o, k);
     mcpi__put(o, ": ");
 }
 
@@ -140,7 +103,7 @@ static void opencl_obj(mcpi__out *o, const mcpi_ocl_detail *d, const char *cache
     int f = 1;
     mcpi__put(o, "{");
     key(o, &f, "cache");
-    json_str(o, cache);
+    mcpi__json_str(o, cache);
     key(o, &f, "launches");
     mcpi__printf(o, "%" PRIu64, d->launches);
     key(o, &f, "global_size");
@@ -187,11 +150,11 @@ static void result_obj(mcpi__out *o, const mcpi__row *row, const mcpi_calibratio
     int f = 1;
     mcpi__put(o, "{");
     key(o, &f, "name");
-    json_str(o, r->name);
+    mcpi__json_str(o, r->name);
     key(o, &f, "backend");
-    json_str(o, r->backend);
+    mcpi__json_str(o, r->backend);
     key(o, &f, "device");
-    json_str(o, r->device);
+    mcpi__json_str(o, r->device);
     key(o, &f, "exact");
     mcpi__put(o, r->exact ? "true" : "false");
     key(o, &f, "ranks");
@@ -236,22 +199,22 @@ static void result_obj(mcpi__out *o, const mcpi__row *row, const mcpi_calibratio
         mcpi__printf(o, "{\"predicted_s\": ");
         json_num(o, r->auto_predicted_s);
         mcpi__printf(o, ", \"note\": ");
-        json_str(o, r->auto_note);
+        mcpi__json_str(o, r->auto_note);
         mcpi__printf(o, "}");
     }
     key(o, &f, "hostname");
-    json_str(o, r->hostname);
+    mcpi__json_str(o, r->hostname);
     key(o, &f, "rank");
     mcpi__printf(o, "%d", r->rank);
     key(o, &f, "local_rank");
     mcpi__printf(o, "%d", r->local_rank);
     key(o, &f, "status");
-    json_str(o, row->ok ? "ok" : "error");
+    mcpi__json_str(o, row->ok ? "ok" : "error");
     key(o, &f, "status_code");
     mcpi__printf(o, "%d", r->status);
     if (!row->ok) {
         key(o, &f, "error");
-        json_str(o, r->error[0] ? r->error : mcpi_strerror(r->status));
+        mcpi__json_str(o, r->error[0] ? r->error : mcpi_strerror(r->status));
     }
     mcpi__put(o, "}");
 }
@@ -290,7 +253,7 @@ static void calibration_obj(mcpi__out *o, const mcpi_calibration *cal)
     int f = 1;
     mcpi__put(o, "{");
     key(o, &f, "unit");
-    json_str(o, "stone");
+    mcpi__json_str(o, "stone");
     key(o, &f, "stone_samples");
     mcpi__printf(o, "%llu", (unsigned long long)MCPI_STONE_SAMPLES);
     key(o, &f, "reference_samples_per_s");
@@ -298,11 +261,11 @@ static void calibration_obj(mcpi__out *o, const mcpi_calibration *cal)
     key(o, &f, "stone_s");
     json_num(o, (double)MCPI_STONE_SAMPLES / cal->samples_per_s);
     key(o, &f, "hostname");
-    json_str(o, cal->hostname);
+    mcpi__json_str(o, cal->hostname);
     key(o, &f, "cpu_model");
-    json_str(o, cal->cpu_model);
+    mcpi__json_str(o, cal->cpu_model);
     key(o, &f, "date");
-    json_str(o, cal->date);
+    mcpi__json_str(o, cal->date);
     mcpi__put(o, "}");
 }
 
@@ -335,16 +298,16 @@ static void crossover_obj(mcpi__out *o, const mcpi_crossover *c)
     int f = 1;
     mcpi__put(o, "{");
     key(o, &f, "name");
-    json_str(o, c->name);
+    mcpi__json_str(o, c->name);
     key(o, &f, "backend");
-    json_str(o, c->backend);
+    mcpi__json_str(o, c->backend);
     key(o, &f, "crossover_samples");
     if (c->kind == MCPI_CROSS_NEVER)
         mcpi__put(o, "null");
     else
         mcpi__printf(o, "%" PRIu64, c->samples);
     key(o, &f, "beats_serial_from");
-    json_str(o, mcpi_cross_kind_name(c->kind));
+    mcpi__json_str(o, mcpi_cross_kind_name(c->kind));
     mcpi__put(o, "}");
 }
 
@@ -359,7 +322,7 @@ static int sweep_obj(mcpi__out *o, const mcpi_report *rep, const mcpi_calibratio
                  "{\n" JSON_INDENT JSON_INDENT "\"from\": %" PRIu64 ", \"to\": %" PRIu64
                  ", \"steps_per_decade\": %u, \"reference\": ",
                  sw->from, sw->to, sw->steps_per_decade);
-    json_str(o, sw->reference ? sw->reference : "serial");
+    mcpi__json_str(o, sw->reference ? sw->reference : "serial");
     mcpi__printf(o, ", \"reference_added\": %s,\n" JSON_INDENT JSON_INDENT "\"points\": [",
                  sw->reference_added ? "true" : "false");
     int rc = 0;
@@ -393,7 +356,7 @@ int mcpi__report_json(FILE *out, const mcpi_report *rep)
 
     mcpi__put(&o, "{\n" JSON_INDENT "\"version\": ");
     if (rep->info.version)
-        json_str(&o, rep->info.version);
+        mcpi__json_str(&o, rep->info.version);
     else
         mcpi__put(&o, "null");
     mcpi__put(&o, ",\n" JSON_INDENT "\"config\": ");

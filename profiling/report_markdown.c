@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-#include "mcpi.h"
+#include "mcpi_profile.h"
 
 /* Characters that CommonMark would read as markup (or, for '|', as a cell
  * boundary); each is written with a backslash before it. */

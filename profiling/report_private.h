@@ -7,6 +7,7 @@
 #ifndef MCPI_REPORT_PRIVATE_H
 #define MCPI_REPORT_PRIVATE_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "mcpi_profile.h"
@@ -32,6 +33,30 @@ size_t mcpi__utf8_len(const unsigned char *s);
 #define MCPI__UTF8_REPLACEMENT "\xEF\xBF\xBD"
 /* Writes n bytes of s with every invalid UTF-8 byte replaced. */
 void mcpi__put_utf8(mcpi__out *o, const char *s, size_t n);
+
+/* ---- quoting (report_format.c) ------------------------------------------ */
+
+/* A JSON string: '"', '\\' and control characters escaped, each byte that
+ * is not valid UTF-8 as U+FFFD, so the output always parses. */
+void mcpi__json_str(mcpi__out *o, const char *str);
+
+/* One RFC 4180 record being written: fields are separated by commas, text
+ * quoted when it holds a comma, quote or line break (quotes doubled), and
+ * written as valid UTF-8; records end with CRLF. */
+typedef struct mcpi__csv {
+    mcpi__out *o;
+    int first; /* no separator before the first field of a record */
+} mcpi__csv;
+
+void mcpi__csv_sep(mcpi__csv *c); /* before a field written by hand */
+void mcpi__csv_str(mcpi__csv *c, const char *s);
+void mcpi__csv_quoted(mcpi__csv *c, const char *s); /* quoted whatever it holds */
+void mcpi__csv_empty(mcpi__csv *c);
+void mcpi__csv_u64(mcpi__csv *c, uint64_t v);
+void mcpi__csv_int(mcpi__csv *c, long long v);
+void mcpi__csv_known(mcpi__csv *c, int64_t v); /* -1 (unknown) is an empty field */
+void mcpi__csv_num(mcpi__csv *c, double v);    /* shortest exact decimal; NaN empty */
+void mcpi__csv_end(mcpi__csv *c);
 
 /* ---- row views -------------------------------------------------------- */
 

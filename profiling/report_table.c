@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-#include "mcpi.h"
+#include "mcpi_profile.h"
 
 #define COL_GAP 2           /* spaces between columns */
 #define DEVICE_MAX_WIDTH 40 /* longer device names are shortened with ELLIPSIS */

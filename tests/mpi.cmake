@@ -6,7 +6,7 @@ if(MCPI_WITH_MPI)
   else()
     set(_mcpi_have_ocl 0)
   endif()
-  add_test(NAME mpi COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/mpi_test.py)
+  add_test(NAME mpi COMMAND ${MCPI_PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/mpi_test.py)
   set_tests_properties(mpi PROPERTIES
     ENVIRONMENT "${MCPI_TEST_ENV};MPIEXEC=${MPIEXEC_EXECUTABLE};MCPI_HAVE_OPENCL=${_mcpi_have_ocl}"
     TIMEOUT 900 LABELS "mpi" RUN_SERIAL TRUE)

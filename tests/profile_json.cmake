@@ -2,10 +2,6 @@
 # parsers: test_profile writes its sample report (3 job rows incl. a failed
 # and a naive one, 2 rank rows) and json/csv must read it back.  Strict JSON:
 # NaN or Infinity literals fail the check.
-find_program(MCPI_PYTHON3 NAMES python3 PATHS /usr/bin NO_DEFAULT_PATH)
-if(NOT MCPI_PYTHON3)
-  find_program(MCPI_PYTHON3 NAMES python3)
-endif()
 
 if(MCPI_PYTHON3 AND TARGET test_profile)
   set(_profile_json ${MCPI_TEST_TMP_DIR}/profile.json)

@@ -12,6 +12,6 @@ set(_mcpi_schema_env "${MCPI_TEST_ENV};MCPI_HAVE_OPENCL=${_mcpi_schema_ocl}"
 if(MCPI_WITH_MPI)
   list(APPEND _mcpi_schema_env "MPIEXEC=${MPIEXEC_EXECUTABLE}")
 endif()
-add_test(NAME schema COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/schema_test.py)
+add_test(NAME schema COMMAND ${MCPI_PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/schema_test.py)
 set_tests_properties(schema PROPERTIES ENVIRONMENT "${_mcpi_schema_env}" TIMEOUT 600
   LABELS "schema;cli")

@@ -15,9 +15,9 @@
 #include <cmocka.h>
 
 #include "checkpoint.h"
+#include "hash.h"
 #include "json_read.h"
 #include "mcpi.h"
-#include "signals.h"
 
 static mcpi_checkpoint sample(void)
 {
@@ -39,9 +39,9 @@ static void test_fnv1a64_known_values(void **state)
 {
     (void)state;
     /* Reference values of FNV-1a 64. */
-    assert_true(mcpi_fnv1a64("", 0) == 0xcbf29ce484222325ull);
-    assert_true(mcpi_fnv1a64("a", 1) == 0xaf63dc4c8601ec8cull);
-    assert_true(mcpi_fnv1a64("foobar", 6) == 0x85944171f73967e8ull);
+    assert_true(mcpi_fnv1a(MCPI_FNV_OFFSET, "", 0) == 0xcbf29ce484222325ull);
+    assert_true(mcpi_fnv1a(MCPI_FNV_OFFSET, "a", 1) == 0xaf63dc4c8601ec8cull);
+    assert_true(mcpi_fnv1a(MCPI_FNV_OFFSET, "foobar", 6) == 0x85944171f73967e8ull);
 }
 
 static void test_round_trip(void **state)
@@ -110,14 +110,14 @@ static void test_every_byte_flip_is_refused(void **state)
                       "done 5\nhits 6\nelapsed_s 0\nbackend serial\nranks 1\n";
     char text[512];
     int n = snprintf(text, sizeof text, "%sfnv1a64 %016llx\n", bad,
-                     (unsigned long long)mcpi_fnv1a64(bad, strlen(bad)));
+                     (unsigned long long)mcpi_fnv1a(MCPI_FNV_OFFSET, bad, strlen(bad)));
     assert_int_equal(mcpi_checkpoint_decode(text, (size_t)n, &d, why, sizeof why), MCPI_EINVAL);
     assert_non_null(strstr(why, "inconsistent"));
     /* The same with consistent numbers is accepted. */
     const char *good = "mcpi-checkpoint 1\nversion 0.1.0\nseed 1\nsamples 10\nbegin 0\nend 10\n"
                        "done 5\nhits 4\nelapsed_s 0\nbackend serial\nranks 1\n";
     n = snprintf(text, sizeof text, "%sfnv1a64 %016llx\n", good,
-                 (unsigned long long)mcpi_fnv1a64(good, strlen(good)));
+                 (unsigned long long)mcpi_fnv1a(MCPI_FNV_OFFSET, good, strlen(good)));
     assert_int_equal(mcpi_checkpoint_decode(text, (size_t)n, &d, why, sizeof why), MCPI_OK);
     assert_true(d.hits == 4 && d.done == 5);
 }
@@ -175,16 +175,16 @@ static void test_signal_flag(void **state)
 {
     (void)state;
     char err[MCPI_ERROR_LEN];
-    assert_int_equal(mcpi_signals_install(err, sizeof err), MCPI_OK);
-    assert_int_equal(mcpi_signals_pending(), 0);
+    assert_int_equal(mcpi_stop_install(err, sizeof err), MCPI_OK);
+    assert_int_equal(mcpi_stop_pending(), 0);
     raise(SIGUSR1);
-    assert_int_equal(mcpi_signals_pending(), SIGUSR1);
+    assert_int_equal(mcpi_stop_pending(), SIGUSR1);
     /* A second install (the runner's, after main's) keeps the request. */
-    assert_int_equal(mcpi_signals_install(err, sizeof err), MCPI_OK);
-    assert_int_equal(mcpi_signals_pending(), SIGUSR1);
-    mcpi_signals_restore();
-    assert_int_equal(mcpi_signals_pending(), 0);
-    assert_int_equal(mcpi_signals_second_exit_code(SIGINT), 130);
+    assert_int_equal(mcpi_stop_install(err, sizeof err), MCPI_OK);
+    assert_int_equal(mcpi_stop_pending(), SIGUSR1);
+    mcpi_stop_restore();
+    assert_int_equal(mcpi_stop_pending(), 0);
+    assert_int_equal(mcpi_stop_second_exit_code(SIGINT), 130);
 }
 
 static volatile sig_atomic_t earlier_handler_calls;
@@ -208,15 +208,15 @@ static void test_signal_release_reraises(void **state)
     sigemptyset(&sa.sa_mask);
     assert_int_equal(sigaction(SIGUSR1, &sa, &old), 0);
     earlier_handler_calls = 0;
-    assert_int_equal(mcpi_signals_install(err, sizeof err), MCPI_OK);
-    mcpi_signals_release(); /* nothing pending: nothing raised */
+    assert_int_equal(mcpi_stop_install(err, sizeof err), MCPI_OK);
+    mcpi_stop_release(); /* nothing pending: nothing raised */
     assert_int_equal(earlier_handler_calls, 0);
-    assert_int_equal(mcpi_signals_install(err, sizeof err), MCPI_OK);
+    assert_int_equal(mcpi_stop_install(err, sizeof err), MCPI_OK);
     raise(SIGUSR1);
     assert_int_equal(earlier_handler_calls, 0); /* caught by mcpi, recorded */
-    mcpi_signals_release();
+    mcpi_stop_release();
     assert_int_equal(earlier_handler_calls, 1);
-    assert_int_equal(mcpi_signals_pending(), 0);
+    assert_int_equal(mcpi_stop_pending(), 0);
     assert_int_equal(sigaction(SIGUSR1, &old, NULL), 0);
 }
 

@@ -1,0 +1,95 @@
+/* cli.h (private to the command line) - the parsed command line and what the
+ * commands share.
+ *
+ * The command line is the one layer that prints and turns statuses into
+ * exit codes.  Every function here returns an mcpi status (0 or a negative
+ * MCPI_E*), having printed its one line first where the user needs one;
+ * mcpi_cli_main alone maps the final status to the exit code (README "Exit
+ * codes").  Under MPI every rank runs the same code and returns the same
+ * status; only rank 0 prints reports and writes files. */
+#ifndef MCPI_CLI_H
+#define MCPI_CLI_H
+
+#include <stdio.h>
+
+#include "mcpi.h"
+
+/* Commands, in the order of mcpi_cli_command_find's names. */
+typedef enum { CMD_RUN, CMD_DEVICES, CMD_SWEEP, CMD_CALIBRATE, CMD_MERGE } mcpi_command;
+
+#define MCPI_CLI_MAX_FILES 4096
+
+typedef struct mcpi_cli {
+    mcpi_config cfg;
+    mcpi_command cmd;
+    int help, version;
+    int format_set;
+    /* sweep */
+    uint64_t sweep_from, sweep_to; /* default 1e3 .. 1e8 */
+    unsigned steps_per_decade;     /* default 1 */
+    char reference[MCPI_NAME_LEN]; /* --reference row for crossovers ("" = serial) */
+    /* merge */
+    const char *files[MCPI_CLI_MAX_FILES];
+    int nfiles;
+    uint64_t cover; /* --cover N: parts must cover [0, N) */
+    int has_cover;
+} mcpi_cli;
+
+/* ---- parsing (numbers.c, options.c, help.c) ------------------------------ */
+
+/* Parses a sample count: "1000000", "1e6", "2.5e9", "2^20"; "1_000" is not
+ * accepted.  The value must be an integer in [1, 2^64-1].  0 or MCPI_EINVAL. */
+int mcpi_parse_count(const char *s, uint64_t *out);
+/* Parses a 64-bit unsigned: decimal or 0x hexadecimal.  0 or MCPI_EINVAL. */
+int mcpi_parse_u64(const char *s, uint64_t *out);
+
+/* Parses argv into c (defaults first).  Pure: touches no file or device, so
+ * every rank reaches the same verdict.  0, or MCPI_EINVAL with one line in
+ * err naming the flag and the accepted form. */
+int mcpi_cli_parse(mcpi_cli *c, int argc, char **argv, char *err, size_t errlen);
+/* Index of a command name, or -1. */
+int mcpi_cli_command_find(const char *name);
+/* Writes --help. */
+void mcpi_cli_help(FILE *out);
+
+/* ---- what the commands share (cli_main.c) ------------------------------ */
+
+/* Runs the mcpi command line (argv as given to main) on this rank and
+ * returns the exit code, the same on every rank. */
+int mcpi_cli_main(int argc, char **argv, mcpi_comm *comm);
+
+/* Prints err (one line) on rank 0; nothing when err is empty. */
+void mcpi_cli_say(const mcpi_comm *comm, const char *err);
+
+/* Writes something to --output (atomically) or stdout, printing one line
+ * when that fails.  0 or the status (MCPI_EIO: exit code 4). */
+typedef int (*mcpi_writer_fn)(FILE *out, const void *ctx);
+int mcpi_cli_emit(const mcpi_config *cfg, mcpi_writer_fn writer, const void *ctx);
+/* mcpi_cli_emit of a run, sweep or merge report in rep->format. */
+int mcpi_cli_emit_report(const mcpi_config *cfg, const mcpi_report *rep);
+
+/* Runs every target (mcpi_run_rows) and prints one line per failed row on
+ * rank 0.  The worst status, the same on every rank. */
+int mcpi_cli_run_rows(const mcpi_config *cfg, const mcpi_target *targets, size_t n,
+                      mcpi_comm *comm, mcpi_record *rows, mcpi_record *rank_rows);
+/* The rows of a run (mcpi_select), printing why they cannot be had. */
+int mcpi_cli_select(const mcpi_config *cfg, mcpi_comm *comm, mcpi_target *targets, size_t *n);
+/* Fills the report's run description from cfg and comm. */
+void mcpi_cli_run_info(const mcpi_config *cfg, const mcpi_comm *comm, mcpi_run_info *info);
+
+/* The calibration a report uses (cmd_calibrate.c): cfg->calibration if given
+ * (missing or corrupt: MCPI_EINVAL after one line naming --calibration),
+ * else the default file when it exists (absent: silently none; damaged: a
+ * note, then none).  *have is 1 when cal is filled.  Collective. */
+int mcpi_cli_calibration(const mcpi_config *cfg, mcpi_comm *comm, mcpi_calibration *cal,
+                         int *have);
+
+/* ---- the commands, each in its own file ------------------------------------- */
+
+int mcpi_cmd_run(mcpi_cli *c, mcpi_comm *comm);
+int mcpi_cmd_devices(mcpi_cli *c, mcpi_comm *comm);
+int mcpi_cmd_sweep(mcpi_cli *c, mcpi_comm *comm);
+int mcpi_cmd_calibrate(mcpi_cli *c, mcpi_comm *comm);
+int mcpi_cmd_merge(mcpi_cli *c, mcpi_comm *comm);
+
+#endif /* MCPI_CLI_H */

@@ -1,0 +1,331 @@
+/* cmd_merge.c - mcpi merge FILE... [--cover N]: the parts of a job array
+ * (JSON reports of `mcpi --range B:E` runs, or whole runs) become one report,
+ * exactly as one run over their union would have printed it.
+ *
+ * Rules (each broken rule is one line naming the file, exit 2):
+ * - every file is an mcpi JSON report of the same version and seed;
+ * - every result row is ok and exact (the naive teaching row cannot be
+ *   merged: its hits are not the normative stream's), and all rows of one
+ *   file cover the same range;
+ * - every file has the same row names (rows merge by name: "threads" with
+ *   "threads"); a name in one file but not in another is an error;
+ * - the files' ranges, sorted, neither overlap nor leave gaps; with
+ *   --cover N they are exactly [0, N).
+ * The merged row: hits and samples summed (pi and its error from them),
+ * time the sum of the parts' median times (what one job of that kind would
+ * take for the whole range; throughput follows), phases summed, memory the
+ * largest part's.  Each part stays visible as a per-part row (the report's
+ * per-rank section, rank = part number in range order). */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+/* Largest part file read: real reports are a few KiB per row. */
+#define MERGE_MAX_FILE_BYTES (64u << 20)
+
+typedef struct part {
+    const char *file;
+    char version[32];
+    uint64_t seed, begin, end;
+    int ranks;
+    int peak_resettable;
+    mcpi_record *rows;
+    size_t nrows;
+} part;
+
+/* One line "mcpi: merge: FILE: what" in err; MCPI_EINVAL. */
+static int bad(char *err, size_t errlen, const char *file, const char *what)
+{
+    mcpi_set_error(err, errlen, "merge: %s: %s", file, what);
+    return MCPI_EINVAL;
+}
+
+/* Merge's rules for one row of a part: ok and on the exact stream. */
+static int row_mergeable(const mcpi_record *r, char *what, size_t wlen)
+{
+    if (r->status != MCPI_OK) {
+        snprintf(what, wlen, "row '%s' failed in that run; only ok rows can be merged", r->name);
+        return -1;
+    }
+    if (!r->exact) {
+        snprintf(what, wlen,
+                 "row '%s' is not exact (the naive teaching row); its hits cannot be merged: "
+                 "run the parts without it",
+                 r->name);
+        return -1;
+    }
+    return 0;
+}
+
+/* Checks the rows of a part read into p: mergeable, one seed, no name twice,
+ * one range for all.  MCPI_EINVAL (one line naming the file). */
+static int check_rows(part *p, char *err, size_t errlen)
+{
+    char what[MCPI_ERROR_LEN] = "";
+    if (p->nrows == 0)
+        return bad(err, errlen, p->file, "has no result rows");
+    for (size_t i = 0; i < p->nrows; ++i) {
+        const mcpi_record *r = &p->rows[i];
+        if (row_mergeable(r, what, sizeof what) != 0)
+            return bad(err, errlen, p->file, what);
+        if (r->seed != p->seed)
+            return bad(err, errlen, p->file, "a row's seed differs from config.seed");
+        for (size_t j = 0; j < i; ++j)
+            if (strcmp(p->rows[j].name, r->name) == 0) {
+                snprintf(what, sizeof what, "row '%s' appears twice", r->name);
+                return bad(err, errlen, p->file, what);
+            }
+        if (i == 0) {
+            p->begin = r->begin;
+            p->end = r->end;
+        } else if (r->begin != p->begin || r->end != p->end) {
+            return bad(err, errlen, p->file, "its rows cover different ranges");
+        }
+    }
+    return MCPI_OK;
+}
+
+/* Reads one part file into p.  MCPI_EINVAL (one line naming the file). */
+static int load_part(part *p, const char *file, char *err, size_t errlen)
+{
+    memset(p, 0, sizeof *p);
+    p->file = file;
+    char *text = NULL, why[MCPI_ERROR_LEN] = "";
+    size_t len = 0;
+    int rc = mcpi_read_file(file, "merge", MERGE_MAX_FILE_BYTES, &text, &len, why, sizeof why);
+    if (rc == MCPI_ENOMEM) {
+        mcpi_set_error(err, errlen, "merge: %s: out of memory", file);
+        return rc;
+    }
+    if (rc != MCPI_OK) {
+        snprintf(why, sizeof why, "cannot read: %s",
+                 errno == EFBIG ? "too large for an mcpi JSON report (over 64 MiB)"
+                 : errno == EINVAL ? "not a regular file"
+                                   : strerror(errno));
+        return bad(err, errlen, file, why);
+    }
+    mcpi_report_doc doc;
+    rc = mcpi_report_read_json(text, len, &doc, why, sizeof why);
+    free(text);
+    if (rc == MCPI_ENOMEM) {
+        mcpi_set_error(err, errlen, "merge: %s: out of memory", file);
+        return rc;
+    }
+    if (rc != MCPI_OK)
+        return bad(err, errlen, file, why);
+    snprintf(p->version, sizeof p->version, "%s", doc.version);
+    p->seed = doc.seed;
+    p->ranks = doc.ranks;
+    p->peak_resettable = doc.peak_resettable;
+    p->rows = doc.rows; /* the part owns them now */
+    p->nrows = doc.nrows;
+    return check_rows(p, err, errlen);
+}
+
+static const mcpi_record *find_row(const part *p, const char *name)
+{
+    for (size_t i = 0; i < p->nrows; ++i)
+        if (strcmp(p->rows[i].name, name) == 0)
+            return &p->rows[i];
+    return NULL;
+}
+
+static int cmp_parts(const void *a, const void *b)
+{
+    const part *x = a, *y = b;
+    if (x->begin != y->begin)
+        return x->begin < y->begin ? -1 : 1;
+    return (x->end > y->end) - (x->end < y->end);
+}
+
+/* Checks versions, seeds, row names, and sorts parts into a tiling. */
+static int check_parts(part *parts, int n, const mcpi_cli *c, char *err, size_t errlen)
+{
+    char what[640]; /* room for every message below; err truncates safely */
+    const part *p0 = &parts[0];
+    for (int i = 1; i < n; ++i) {
+        const part *p = &parts[i];
+        if (strcmp(p->version, p0->version) != 0) {
+            snprintf(what, sizeof what, "written by mcpi %.30s, but %.200s by mcpi %.30s",
+                     p->version, p0->file, p0->version);
+            return bad(err, errlen, p->file, what);
+        }
+        if (p->seed != p0->seed) {
+            snprintf(what, sizeof what, "seed %" PRIu64 ", but %.200s has seed %" PRIu64,
+                     p->seed, p0->file, p0->seed);
+            return bad(err, errlen, p->file, what);
+        }
+        for (size_t k = 0; k < p0->nrows; ++k)
+            if (find_row(p, p0->rows[k].name) == NULL) {
+                snprintf(what, sizeof what, "has no '%s' row, but %.200s has (rows merge by name)",
+                         p0->rows[k].name, p0->file);
+                return bad(err, errlen, p->file, what);
+            }
+        for (size_t k = 0; k < p->nrows; ++k)
+            if (find_row(p0, p->rows[k].name) == NULL) {
+                snprintf(what, sizeof what, "has a '%s' row, but %.200s has none (rows merge by "
+                                            "name)", p->rows[k].name, p0->file);
+                return bad(err, errlen, p->file, what);
+            }
+    }
+    qsort(parts, (size_t)n, sizeof *parts, cmp_parts);
+    for (int i = 1; i < n; ++i) {
+        const part *a = &parts[i - 1], *b = &parts[i];
+        if (b->begin < a->end) {
+            snprintf(what, sizeof what,
+                     "samples [%" PRIu64 ", %" PRIu64 ") overlap %.200s's [%" PRIu64 ", %" PRIu64
+                     ")",
+                     b->begin, b->end, a->file, a->begin, a->end);
+            return bad(err, errlen, b->file, what);
+        }
+        if (b->begin > a->end) {
+            snprintf(what, sizeof what,
+                     "starts at sample %" PRIu64 ", but %.200s ends at %" PRIu64
+                     ": the gap [%" PRIu64 ", %" PRIu64 ") is in no part",
+                     b->begin, a->file, a->end, a->end, b->begin);
+            return bad(err, errlen, b->file, what);
+        }
+    }
+    if (c->has_cover) {
+        const part *first = &parts[0], *last = &parts[n - 1];
+        if (first->begin != 0) {
+            snprintf(what, sizeof what,
+                     "--cover %" PRIu64 ": the parts start at sample %" PRIu64
+                     " (this file); [0, %" PRIu64 ") is missing",
+                     c->cover, first->begin, first->begin);
+            return bad(err, errlen, first->file, what);
+        }
+        if (last->end != c->cover) {
+            snprintf(what, sizeof what,
+                     "--cover %" PRIu64 ": the parts end at sample %" PRIu64
+                     " (this file), not at %" PRIu64,
+                     c->cover, last->end, c->cover);
+            return bad(err, errlen, last->file, what);
+        }
+    }
+    return MCPI_OK;
+}
+
+/* The merged row of name over every part (parts sorted). */
+static void merge_row(mcpi_record *m, const part *parts, int n, const char *name)
+{
+    const mcpi_record *r0 = find_row(&parts[0], name);
+    *m = *r0;
+    m->repeats = 0;
+    m->ranks = 0;
+    m->samples = m->hits = 0;
+    m->threads = 0;
+    mcpi_phases_clear(&m->phases);
+    m->begin = parts[0].begin;
+    m->end = parts[n - 1].end;
+    m->rank = n > 1 ? -1 : r0->rank;
+    double time = 0;
+    int same_device = 1, same_host = 1;
+    for (int i = 0; i < n; ++i) {
+        const mcpi_record *r = find_row(&parts[i], name);
+        m->samples += r->samples;
+        m->hits += r->hits;
+        m->ranks += r->ranks;
+        m->threads = r->threads > m->threads ? r->threads : m->threads;
+        time += mcpi_record_stats(r).median;
+        for (int p = 0; p < MCPI_PHASE_COUNT; ++p)
+            if (r->phases.mask & (1u << p))
+                mcpi_phases_add(&m->phases, (mcpi_phase)p, r->phases.s[p]);
+        if (r->host_peak_bytes > m->host_peak_bytes)
+            m->host_peak_bytes = r->host_peak_bytes;
+        if (r->host_growth_bytes > m->host_growth_bytes)
+            m->host_growth_bytes = r->host_growth_bytes;
+        if (r->device_bytes > m->device_bytes)
+            m->device_bytes = r->device_bytes;
+        if (r->device_mem_bytes > m->device_mem_bytes)
+            m->device_mem_bytes = r->device_mem_bytes;
+        same_device &= strcmp(r->device, r0->device) == 0;
+        same_host &= strcmp(r->hostname, r0->hostname) == 0;
+    }
+    m->repeats = 1;
+    m->repeat_s[0] = time;
+    if (!same_device)
+        snprintf(m->device, sizeof m->device, "(%d parts; devices differ, see per-part rows)", n);
+    if (!same_host)
+        snprintf(m->hostname, sizeof m->hostname, "(%d parts on several hosts)", n);
+}
+
+/* The merged report of the sorted parts: one row per name, each part as a
+ * per-part row (rank = the part number in range order).  Emits it. */
+static int emit_merged(const mcpi_cli *c, const part *parts, int n)
+{
+    size_t nnames = parts[0].nrows;
+    mcpi_record *rows = calloc(nnames, sizeof *rows);
+    mcpi_record *prow = calloc(nnames * (size_t)n, sizeof *prow);
+    if (rows == NULL || prow == NULL) {
+        fprintf(stderr, "mcpi: merge: out of memory\n");
+        free(rows);
+        free(prow);
+        return MCPI_ENOMEM;
+    }
+    mcpi_report rep;
+    memset(&rep, 0, sizeof rep);
+    rep.info.version = parts[0].version;
+    rep.info.seed = parts[0].seed;
+    rep.info.repeat = 1;
+    rep.info.warmup = 0;
+    rep.info.peak_resettable = 1;
+    for (int i = 0; i < n; ++i) {
+        rep.info.samples += parts[i].end - parts[i].begin;
+        rep.info.ranks += parts[i].ranks;
+        rep.info.peak_resettable &= parts[i].peak_resettable;
+    }
+    for (size_t k = 0; k < nnames; ++k) {
+        const char *name = parts[0].rows[k].name;
+        merge_row(&rows[k], parts, n, name);
+        for (int i = 0; i < n; ++i) {
+            mcpi_record *r = &prow[k * (size_t)n + (size_t)i];
+            *r = *find_row(&parts[i], name);
+            r->rank = i;
+        }
+    }
+    rep.rows = rows;
+    rep.nrows = nnames;
+    rep.rank_rows = prow;
+    rep.nrank_rows = nnames * (size_t)n;
+    rep.show_rank_rows = 1;
+    rep.format = c->cfg.format;
+    int rc = mcpi_cli_emit_report(&c->cfg, &rep);
+    free(rows);
+    free(prow);
+    return rc;
+}
+
+/* Rank 0's work: read, check, merge, emit. */
+static int merge_main(const mcpi_cli *c)
+{
+    char err[MCPI_ERROR_LEN] = "";
+    int n = c->nfiles, loaded = 0, rc = MCPI_OK;
+    part *parts = calloc((size_t)n, sizeof *parts);
+    if (parts == NULL) {
+        fprintf(stderr, "mcpi: merge: out of memory\n");
+        return MCPI_ENOMEM;
+    }
+    for (; loaded < n && rc == MCPI_OK; ++loaded)
+        rc = load_part(&parts[loaded], c->files[loaded], err, sizeof err);
+    if (rc == MCPI_OK)
+        rc = check_parts(parts, n, c, err, sizeof err);
+    if (rc != MCPI_OK)
+        fprintf(stderr, "%s\n", err);
+    else
+        rc = emit_merged(c, parts, n);
+    for (int i = 0; i < loaded; ++i)
+        free(parts[i].rows);
+    free(parts);
+    return rc;
+}
+
+int mcpi_cmd_merge(mcpi_cli *c, mcpi_comm *comm)
+{
+    return mcpi_agree(comm, comm->rank == 0 ? merge_main(c) : MCPI_OK);
+}

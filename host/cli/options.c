@@ -1,0 +1,387 @@
+/* options.c - the option table and the argument parser.
+ *
+ * One table: every option's names, where its value goes, how it is read and
+ * the accepted form that error lines quote.  A value is read by one of a few
+ * setters (a count, a ranged integer, a path, a flag, ...); the few options
+ * with rules of their own (--backend, --range, ...) have their own setter.
+ * Parsing is pure (no file, no device), so every MPI rank reaches the same
+ * verdict from the same argv. */
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+typedef struct opt opt;
+/* Reads v into the field of c at o->offset.  0, or -1 for "invalid value"
+ * (the caller writes the line), or an MCPI_E* status with err written. */
+typedef int (*opt_set)(mcpi_cli *c, const opt *o, const char *v, char *err, size_t errlen);
+
+struct opt {
+    const char *lng;
+    char shrt;
+    int has_arg;
+    opt_set set;
+    size_t offset;        /* of the field in mcpi_cli */
+    uint64_t lo, hi;      /* ranged integers */
+    const char *accepted; /* the accepted form, for error lines */
+};
+
+#define FIELD(f) offsetof(mcpi_cli, f)
+#define AT(c, o, type) ((type *)(void *)((char *)(c) + (o)->offset))
+
+/* ---- setters ---------------------------------------------------------------- */
+
+static int set_flag(mcpi_cli *c, const opt *o, const char *v, char *err, size_t errlen)
+{
+    (void)v, (void)err, (void)errlen;
+    *AT(c, o, int) = 1;
+    return 0;
+}
+
+static int set_count(mcpi_cli *c, const opt *o, const char *v, char *err, size_t errlen)
+{
+    (void)err, (void)errlen;
+    return mcpi_parse_count(v, AT(c, o, uint64_t)) == MCPI_OK ? 0 : -1;
+}
+
+static int set_u64(mcpi_cli *c, const opt *o, const char *v, char *err, size_t errlen)
+{
+    (void)err, (void)errlen;
+    return mcpi_parse_u64(v, AT(c, o, uint64_t)) == MCPI_OK ? 0 : -1;
+}
+
+/* An integer in [lo, hi]. */
+static int ranged(const opt *o, const char *v, uint64_t *x)
+{
+    return mcpi_parse_u64(v, x) == MCPI_OK && *x >= o->lo && *x <= o->hi ? 0 : -1;
+}
+
+static int set_uint(mcpi_cli *c, const opt *o, const char *v, char *err, size_t errlen)
+{
+    (void)err, (void)errlen;
+    uint64_t x;
+    if (ranged(o, v, &x) != 0)
+        return -1;
+    *AT(c, o, unsigned) = (unsigned)x;
+    return 0;
+}
+
+static int set_ranged_u64(mcpi_cli *c, const opt *o, const char *v, char *err, size_t errlen)
+{
+    (void)err, (void)errlen;
+    return ranged(o, v, AT(c, o, uint64_t));
+}
+
+static int set_seconds(mcpi_cli *c, const opt *o, const char *v, char *err, size_t errlen)
+{
+    (void)err, (void)errlen;
+    uint64_t x;
+    if (ranged(o, v, &x) != 0)
+        return -1;
+    *AT(c, o, double) = (double)x;
+    return 0;
+}
+
+/* A non-empty string kept as given (a path). */
+static int set_path(mcpi_cli *c, const opt *o, const char *v, char *err, size_t errlen)
+{
+    (void)err, (void)errlen;
+    if (v[0] == '\0')
+        return -1;
+    *AT(c, o, const char *) = v;
+    return 0;
+}
+
+static int set_text(mcpi_cli *c, const opt *o, const char *v, char *err, size_t errlen)
+{
+    (void)err, (void)errlen;
+    *AT(c, o, const char *) = v;
+    return 0;
+}
+
+static int set_format(mcpi_cli *c, const opt *o, const char *v, char *err, size_t errlen)
+{
+    (void)o, (void)err, (void)errlen;
+    if (mcpi_format_parse(v, &c->cfg.format) != 0)
+        return -1;
+    c->format_set = 1;
+    return 0;
+}
+
+static int set_backend(mcpi_cli *c, const opt *o, const char *v, char *err, size_t errlen)
+{
+    (void)o;
+    if (v[0] == '\0' || strlen(v) >= sizeof c->cfg.backends)
+        return -1;
+    snprintf(c->cfg.backends, sizeof c->cfg.backends, "%s", v);
+    return mcpi_selection_check(c->cfg.backends, err, errlen);
+}
+
+static int set_isa(mcpi_cli *c, const opt *o, const char *v, char *err, size_t errlen)
+{
+    (void)o, (void)err, (void)errlen;
+    if (!mcpi_isa_known(v) || strlen(v) >= sizeof c->cfg.isa)
+        return -1;
+    snprintf(c->cfg.isa, sizeof c->cfg.isa, "%s", v);
+    return 0;
+}
+
+static int set_range(mcpi_cli *c, const opt *o, const char *v, char *err, size_t errlen)
+{
+    (void)o, (void)err, (void)errlen;
+    char buf[64];
+    const char *colon = strchr(v, ':');
+    uint64_t b, e;
+    if (colon == NULL || (size_t)(colon - v) >= sizeof buf)
+        return -1;
+    memcpy(buf, v, (size_t)(colon - v));
+    buf[colon - v] = '\0';
+    if (mcpi_parse_u64(buf, &b) != MCPI_OK || mcpi_parse_u64(colon + 1, &e) != MCPI_OK || b >= e)
+        return -1;
+    c->cfg.range_begin = b;
+    c->cfg.range_end = e;
+    c->cfg.has_range = 1;
+    return 0;
+}
+
+/* One row name, as a sweep reports rows (not a list, not all or auto). */
+static int set_reference(mcpi_cli *c, const opt *o, const char *v, char *err, size_t errlen)
+{
+    (void)o, (void)err, (void)errlen;
+    if (v[0] == '\0' || strchr(v, ',') != NULL || strlen(v) >= sizeof c->reference ||
+        strcmp(v, "all") == 0 || strcmp(v, "auto") == 0 ||
+        mcpi_selection_check(v, NULL, 0) != MCPI_OK)
+        return -1;
+    snprintf(c->reference, sizeof c->reference, "%s", v);
+    return 0;
+}
+
+static int set_cover(mcpi_cli *c, const opt *o, const char *v, char *err, size_t errlen)
+{
+    (void)o, (void)err, (void)errlen;
+    if (mcpi_parse_count(v, &c->cover) != MCPI_OK)
+        return -1;
+    c->has_cover = 1;
+    return 0;
+}
+
+/* ---- the table ------------------------------------------------------------------ */
+
+#define COUNT_FORM "an integer from 1 to 2^64-1"
+#define BACKEND_FORM                                                                               \
+    "a comma list of serial, simd, threads, naive, opencl, opencl:P.D, opencl:gpu, "               \
+    "opencl:cpu, opencl:accelerator, all, auto"
+
+static const opt options[] = {
+    {"samples", 'n', 1, set_count, FIELD(cfg.samples), 0, 0, COUNT_FORM " (1000000, 1e6, 2^20)"},
+    {"seed", 's', 1, set_u64, FIELD(cfg.seed), 0, 0,
+     "a 64-bit unsigned integer, decimal or 0x hexadecimal"},
+    {"backend", 'b', 1, set_backend, 0, 0, 0, BACKEND_FORM},
+    {"threads", 't', 1, set_uint, FIELD(cfg.threads), 1, MCPI_MAX_THREADS,
+     "an integer from 1 to " STR(MCPI_MAX_THREADS)},
+    {"repeat", 'r', 1, set_uint, FIELD(cfg.repeat), 1, MCPI_MAX_REPEAT,
+     "an integer from 1 to " STR(MCPI_MAX_REPEAT)},
+    {"warmup", 'w', 1, set_uint, FIELD(cfg.warmup), 0, MCPI_MAX_REPEAT,
+     "an integer from 0 to " STR(MCPI_MAX_REPEAT)},
+    {"format", 'f', 1, set_format, 0, 0, 0, "one of table, csv, json, markdown"},
+    {"output", 'o', 1, set_path, FIELD(cfg.output), 0, 0, "a writable file path"},
+    {"quiet", 'q', 0, set_flag, FIELD(cfg.quiet), 0, 0, NULL},
+    {"per-rank", 0, 0, set_flag, FIELD(cfg.per_rank), 0, 0, NULL},
+    {"work-group", 0, 1, set_uint, FIELD(cfg.work_group), 1, 1u << 20,
+     "an integer from 1 to the device's maximum"},
+    {"per-item", 0, 1, set_ranged_u64, FIELD(cfg.per_item), 1, 1ull << 32,
+     "an integer from 1 to 2^32"},
+    {"launch-samples", 0, 1, set_count, FIELD(cfg.launch_samples), 0, 0,
+     COUNT_FORM " (1e6, 2^20)"},
+    {"no-cache", 0, 0, set_flag, FIELD(cfg.no_cache), 0, 0, NULL},
+    {"isa", 0, 1, set_isa, 0, 0, 0, NULL /* one of mcpi_isa_names() */},
+    {"build-options", 0, 1, set_text, FIELD(cfg.build_options), 0, 0, "OpenCL C compiler options"},
+    {"help", 'h', 0, set_flag, FIELD(help), 0, 0, NULL},
+    {"version", 'V', 0, set_flag, FIELD(version), 0, 0, NULL},
+    {"from", 0, 1, set_count, FIELD(sweep_from), 0, 0, COUNT_FORM " (1e3, 2^10)"},
+    {"to", 0, 1, set_count, FIELD(sweep_to), 0, 0, COUNT_FORM " (1e9, 2^30), not below --from"},
+    {"steps-per-decade", 0, 1, set_uint, FIELD(steps_per_decade), 1, 100,
+     "an integer from 1 to 100"},
+    {"calibration", 0, 1, set_path, FIELD(cfg.calibration), 0, 0,
+     "a calibration file written by mcpi calibrate"},
+    {"range", 0, 1, set_range, 0, 0, 0, "BEGIN:END sample indices, 0 <= BEGIN < END <= 2^64-1"},
+    {"checkpoint", 0, 1, set_path, FIELD(cfg.checkpoint), 0, 0, "a writable file path"},
+    {"resume", 0, 1, set_path, FIELD(cfg.resume), 0, 0, "a checkpoint file written by --checkpoint"},
+    {"checkpoint-interval", 0, 1, set_seconds, FIELD(cfg.checkpoint_interval_s), 1, 86400,
+     "seconds, an integer from 1 to 86400"},
+    {"progress", 0, 0, set_flag, FIELD(cfg.progress), 0, 0, NULL},
+    {"cover", 0, 1, set_cover, 0, 0, 0, "an integer N from 1 to 2^64-1: the parts must cover [0, N)"},
+    {"reference", 0, 1, set_reference, 0, 0, 0,
+     "one row name: serial, simd, threads or opencl:P.D"},
+};
+#define NOPTIONS (sizeof options / sizeof options[0])
+
+/* ---- parsing ------------------------------------------------------------------------ */
+
+/* "-n/--samples" or "--seed". */
+static void flag_name(char *buf, size_t len, const opt *o)
+{
+    if (o->shrt)
+        snprintf(buf, len, "-%c/--%s", o->shrt, o->lng);
+    else
+        snprintf(buf, len, "--%s", o->lng);
+}
+
+/* The accepted form of o's value (--isa's comes from the ISA table). */
+static const char *accepted(const opt *o, char *buf, size_t len)
+{
+    if (o->accepted != NULL)
+        return o->accepted;
+    snprintf(buf, len, "one of %s", mcpi_isa_names());
+    return buf;
+}
+
+static int apply(mcpi_cli *c, const opt *o, const char *v, char *err, size_t errlen)
+{
+    int rc = o->set(c, o, v, err, errlen);
+    if (rc >= 0)
+        return MCPI_OK;
+    if (rc == -1) {
+        char name[64], form[96];
+        flag_name(name, sizeof name, o);
+        mcpi_set_error(err, errlen, "%s: invalid value '%s'; expected %s", name, v,
+                       accepted(o, form, sizeof form));
+        return MCPI_EINVAL;
+    }
+    return rc;
+}
+
+static const opt *find_long(const char *name, size_t len)
+{
+    for (size_t i = 0; i < NOPTIONS; ++i)
+        if (strlen(options[i].lng) == len && strncmp(options[i].lng, name, len) == 0)
+            return &options[i];
+    return NULL;
+}
+
+static const opt *find_short(char ch)
+{
+    for (size_t i = 0; i < NOPTIONS; ++i)
+        if (options[i].shrt == ch)
+            return &options[i];
+    return NULL;
+}
+
+/* Finds the option of argument a ("--name", "--name=value", "-x", "-xvalue");
+ * *value gets an attached value.  NULL with err written for an unknown one. */
+static const opt *find_option(const char *a, const char **value, char *err, size_t errlen)
+{
+    const opt *o = NULL;
+    *value = NULL;
+    if (a[1] == '-') {
+        const char *eq = strchr(a + 2, '=');
+        size_t len = eq ? (size_t)(eq - (a + 2)) : strlen(a + 2);
+        if ((o = find_long(a + 2, len)) == NULL)
+            mcpi_set_error(err, errlen, "unknown option '%.*s'; see mcpi --help", (int)(len + 2),
+                           a);
+        else if (eq != NULL)
+            *value = eq + 1;
+    } else {
+        if ((o = find_short(a[1])) == NULL)
+            mcpi_set_error(err, errlen, "unknown option '-%c'; see mcpi --help", a[1]);
+        else if (a[2] != '\0')
+            *value = a + 2;
+    }
+    if (o != NULL && *value != NULL && !o->has_arg) {
+        char name[64];
+        flag_name(name, sizeof name, o);
+        mcpi_set_error(err, errlen, "%s: takes no value", name);
+        return NULL;
+    }
+    return o;
+}
+
+/* A word that is not an option: the command, or a file of merge. */
+static int positional(mcpi_cli *c, const char *a, int *seen, char *err, size_t errlen)
+{
+    if ((*seen)++ == 0) {
+        int k = mcpi_cli_command_find(a);
+        if (k < 0) {
+            mcpi_set_error(err, errlen,
+                           "unknown command '%s'; accepted: run, devices, sweep, calibrate, "
+                           "merge (see mcpi --help)",
+                           a);
+            return MCPI_EINVAL;
+        }
+        c->cmd = (mcpi_command)k;
+        return MCPI_OK;
+    }
+    if (c->cmd == CMD_MERGE && c->nfiles < MCPI_CLI_MAX_FILES) {
+        c->files[c->nfiles++] = a;
+        return MCPI_OK;
+    }
+    mcpi_set_error(err, errlen, "unexpected argument '%s'; see mcpi --help", a);
+    return MCPI_EINVAL;
+}
+
+/* Rules between options, once all are read. */
+static int check_all(mcpi_cli *c, char *err, size_t errlen)
+{
+    if (c->sweep_to < c->sweep_from) {
+        mcpi_set_error(err, errlen, "--to: must not be below --from");
+        return MCPI_EINVAL;
+    }
+    if (c->cfg.has_range) /* the range is the run: N is its length */
+        c->cfg.samples = c->cfg.range_end - c->cfg.range_begin;
+    if (c->cmd == CMD_MERGE && c->nfiles == 0) {
+        mcpi_set_error(err, errlen, "merge: expected one or more JSON result files");
+        return MCPI_EINVAL;
+    }
+    return mcpi_config_validate(&c->cfg, err, errlen);
+}
+
+int mcpi_cli_parse(mcpi_cli *c, int argc, char **argv, char *err, size_t errlen)
+{
+    memset(c, 0, sizeof *c);
+    mcpi_config_default(&c->cfg);
+    c->sweep_from = 1000;
+    c->sweep_to = 100000000;
+    c->steps_per_decade = 1;
+    int seen = 0;
+    for (int i = 1; i < argc; ++i) {
+        const char *a = argv[i], *value = NULL;
+        int is_option = a[0] == '-' && a[1] != '\0' && !(a[1] == '-' && a[2] == '\0');
+        if (!is_option) {
+            int rc = positional(c, a, &seen, err, errlen);
+            if (rc != MCPI_OK)
+                return rc;
+            continue;
+        }
+        const opt *o = find_option(a, &value, err, errlen);
+        if (o == NULL)
+            return MCPI_EINVAL;
+        if (o->has_arg && value == NULL) {
+            if (i + 1 >= argc) {
+                char name[64], form[96];
+                flag_name(name, sizeof name, o);
+                mcpi_set_error(err, errlen, "%s: missing value; expected %s", name,
+                               accepted(o, form, sizeof form));
+                return MCPI_EINVAL;
+            }
+            value = argv[++i];
+        }
+        int rc = apply(c, o, value, err, errlen);
+        if (rc != MCPI_OK)
+            return rc;
+    }
+    return check_all(c, err, errlen);
+}
+
+int mcpi_cli_command_find(const char *name)
+{
+    static const char *const names[] = {"run", "devices", "sweep", "calibrate", "merge"};
+    for (int i = 0; i < (int)(sizeof names / sizeof names[0]); ++i)
+        if (strcmp(names[i], name) == 0)
+            return i;
+    return -1;
+}

@@ -1,0 +1,53 @@
+/* devices.c - `mcpi devices`: every backend of this build and its devices,
+ * or why it cannot run (written by mcpi_devices_write, profiling/). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpu.h"
+#include "mcpi.h"
+
+/* Lists one backend into be; an unavailable backend keeps its reason. */
+static int list_backend(const mcpi_backend *b, mcpi_device_backend *be)
+{
+    mcpi_device_desc devs[MCPI_MAX_TARGETS];
+    size_t n = 0;
+    char why[MCPI_ERROR_LEN] = "";
+    snprintf(be->name, sizeof be->name, "%s", b->name);
+    snprintf(be->summary, sizeof be->summary, "%s", b->summary);
+    be->exact = b->exact;
+    if (b->list(devs, MCPI_MAX_TARGETS, &n, why, sizeof why) != MCPI_OK) {
+        snprintf(be->reason, sizeof be->reason, "%s", strncmp(why, "mcpi: ", 6) == 0 ? why + 6 : why);
+        return MCPI_OK;
+    }
+    be->available = 1;
+    n = n < MCPI_MAX_TARGETS ? n : MCPI_MAX_TARGETS;
+    if (n == 0)
+        return MCPI_OK;
+    be->devices = malloc(n * sizeof *be->devices);
+    if (be->devices == NULL)
+        return MCPI_ENOMEM;
+    memcpy(be->devices, devs, n * sizeof *devs);
+    be->ndevices = n;
+    return MCPI_OK;
+}
+
+int mcpi_devices_list(mcpi_device_listing *out)
+{
+    memset(out, 0, sizeof *out);
+    out->version = MCPI_VERSION_STRING;
+    out->cpus_online = mcpi_cpu_online();
+    out->cpus_usable = mcpi_cpu_usable();
+    size_t nb;
+    const mcpi_backend *const *all = mcpi_backends(&nb);
+    out->backends = calloc(nb, sizeof *out->backends);
+    if (out->backends == NULL)
+        return MCPI_ENOMEM;
+    for (size_t b = 0; b < nb; ++b) {
+        ++out->nbackends;
+        if (list_backend(all[b], &out->backends[b]) != MCPI_OK) {
+            mcpi_device_listing_free(out);
+            return MCPI_ENOMEM;
+        }
+    }
+    return MCPI_OK;
+}

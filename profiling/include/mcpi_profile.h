@@ -1,0 +1,406 @@
+/* mcpi_profile.h - the records layer: statuses, clocks, memory probes, the
+ * run record, statistics, and every writer (table, CSV, JSON, Markdown) of
+ * runs, sweeps, devices, calibrations and progress lines.
+ *
+ * Every timed run of one backend on one device (and, under MPI, on one rank)
+ * produces one mcpi_record.  Reports are pure functions of records: no
+ * writer measures anything, and none knows a backend by name (what a report
+ * says of a row comes from its record).
+ *
+ * Error convention: functions returning int return 0 on success and a
+ * negative MCPI_E* status of MCPI_STATUS_MAP below on failure. */
+#ifndef MCPI_PROFILE_H
+#define MCPI_PROFILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Every status: id, stable value, message, process exit code. */
+#define MCPI_STATUS_MAP(XX)                                                                        \
+    XX(OK, 0, "success", 0)                                                                        \
+    XX(EINVAL, -1, "invalid argument", 2)                                                          \
+    XX(EUNAVAIL, -2, "backend or device not available", 3)                                         \
+    XX(ENOMEM, -3, "out of memory", 1)                                                             \
+    XX(EIO, -4, "input/output error", 4)                                                           \
+    XX(EBACKEND, -5, "backend failure", 1)                                                         \
+    XX(EBUILD, -6, "OpenCL program build failed", 1)                                               \
+    XX(EMPI, -7, "MPI failure", 1)                                                                 \
+    XX(EINTERRUPTED, -8, "interrupted; checkpoint written", 5)
+
+typedef enum {
+#define XX(id, val, msg, code) MCPI_##id = val,
+    MCPI_STATUS_MAP(XX)
+#undef XX
+} mcpi_status;
+
+/* Message for a status; "unknown error" for codes not in the map. */
+const char *mcpi_strerror(int status);
+/* Process exit code documented for a status (README "Exit codes"). */
+int mcpi_exit_code(int status);
+
+/* Writes "mcpi: " + a formatted line into err (truncating safely). */
+void mcpi_set_error(char *err, size_t errlen, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+
+/* Longest --repeat accepted; records keep every repeat's time inline so they
+ * can be gathered over MPI as plain bytes. */
+#define MCPI_MAX_REPEAT 1000
+#define MCPI_NAME_LEN 64
+#define MCPI_DEVICE_LEN 128
+#define MCPI_HOST_LEN 64
+#define MCPI_ERROR_LEN 256
+#define MCPI_NOTE_LEN 160
+
+/* Phases of a run.  One-time phases (init, build) are measured once when a
+ * device is opened; the others are per-repeat means over the timed repeats.
+ * A phase a backend does not have is absent (its bit clear in phase_mask). */
+#define MCPI_PHASE_MAP(XX)                                                                         \
+    XX(INIT, "init", 1)                                                                            \
+    XX(BUILD, "build", 1)                                                                          \
+    XX(H2D, "host_to_device", 0)                                                                   \
+    XX(KERNEL, "kernel", 0)                                                                        \
+    XX(D2H, "device_to_host", 0)                                                                   \
+    XX(REDUCE, "reduce", 0)                                                                        \
+    XX(COMM, "communicate", 0)
+
+typedef enum {
+#define XX(id, name, once) MCPI_PHASE_##id,
+    MCPI_PHASE_MAP(XX)
+#undef XX
+        MCPI_PHASE_COUNT
+} mcpi_phase;
+
+/* Name used in every export ("kernel", "host_to_device", ...). */
+const char *mcpi_phase_name(mcpi_phase p);
+/* 1 for phases measured once per open (init, build), else 0. */
+int mcpi_phase_once(mcpi_phase p);
+
+/* Seconds per phase, filled by a backend during open or one count call. */
+typedef struct mcpi_phases {
+    double s[MCPI_PHASE_COUNT];
+    unsigned mask; /* bit p set: phase p was measured */
+} mcpi_phases;
+
+void mcpi_phases_clear(mcpi_phases *ph);
+/* Adds seconds to phase p and marks it present. */
+void mcpi_phases_add(mcpi_phases *ph, mcpi_phase p, double seconds);
+
+/* OpenCL-specific details of a row; zero/empty for other backends. */
+typedef struct mcpi_ocl_detail {
+    int cache;             /* -1 not used, 0 miss (built), 1 hit (loaded), 2 bypassed */
+    uint64_t launches;     /* kernel launches per repeat */
+    uint64_t global_size;  /* work-items per launch */
+    uint64_t local_size;   /* work-group size */
+    uint64_t per_item;     /* samples per work-item per launch */
+    unsigned compute_units; /* the device's */
+    unsigned process_cpus;  /* CPU devices: cores this process may run on (affinity mask,
+                             * e.g. MPI binding); 0 for other devices */
+    /* Event times of the last kernel launch (ns, device clock, relative to queued). */
+    double ev_submit_ns, ev_start_ns, ev_end_ns;
+} mcpi_ocl_detail;
+
+/* One timed run of one backend on one device on one rank. */
+typedef struct mcpi_record {
+    /* identity */
+    char name[MCPI_NAME_LEN];     /* row name: "serial", "threads", "opencl:0.0" */
+    char backend[MCPI_NAME_LEN];  /* backend: "serial", "opencl", ... */
+    char device[MCPI_DEVICE_LEN]; /* device description */
+    char hostname[MCPI_HOST_LEN];
+    int rank, local_rank, ranks; /* ranks: ranks that ran this row (job rows) */
+    unsigned threads;
+    int exact; /* 1: follows the normative stream; 0: naive teaching row */
+    /* work */
+    uint64_t seed, begin, end, samples, hits;
+    /* time */
+    unsigned repeats;               /* timed repeats in repeat_s */
+    double repeat_s[MCPI_MAX_REPEAT];
+    mcpi_phases phases;
+    /* memory */
+    int64_t host_peak_bytes;   /* high-water RSS during this row, -1 unknown */
+    int64_t host_growth_bytes; /* RSS after last repeat - after first, -1 unknown */
+    int64_t device_bytes;      /* bytes mcpi allocated on the device, -1 n/a */
+    int64_t device_mem_bytes;  /* device global memory size, -1 n/a */
+    mcpi_ocl_detail ocl;
+    /* --backend auto: the predicted time of this row (< 0 when the row was
+     * not chosen by auto) and the line saying why it was chosen */
+    double auto_predicted_s;
+    char auto_note[MCPI_ERROR_LEN];
+    /* What the backend says of its rows (mcpi_backend's notes, "" for none):
+     * for a row off the exact stream, what it is instead; the known cause of
+     * small memory growth (a runtime's own pools). */
+    char inexact_note[MCPI_NOTE_LEN];
+    char growth_note[MCPI_NOTE_LEN];
+    /* outcome: 0, or a negative MCPI_E* code with a message; a failed row
+     * keeps its identity so reports can show it without losing other rows. */
+    int status;
+    char error[MCPI_ERROR_LEN];
+} mcpi_record;
+
+/* Statistics of the timed repeats of a record. */
+typedef struct mcpi_stats {
+    double median, min, max, mean, rsd; /* rsd: relative standard deviation, 0..1 */
+} mcpi_stats;
+
+void mcpi_record_init(mcpi_record *r);
+mcpi_stats mcpi_record_stats(const mcpi_record *r);
+
+/* The row's estimate: *pi = 4*hits/samples and its standard error
+ * *se = 4*sqrt(p(1-p)/samples), p = hits/samples (DESIGN section 1).  Both
+ * are 0 when samples is 0.  Either pointer may be NULL. */
+void mcpi_record_pi(const mcpi_record *r, double *pi, double *se);
+/* The estimate's error in standard errors, (pi - M_PI)/se; NaN when se is 0
+ * (every or no sample inside, or no samples).  Reporters print NaN as "-"
+ * (table, Markdown), an empty field (CSV) or null (JSON). */
+double mcpi_record_err_se(const mcpi_record *r);
+
+/* ---- clocks and memory ------------------------------------------------- */
+
+/* Monotonic seconds since an arbitrary origin. */
+double mcpi_now(void);
+
+/* Resets the process's RSS high-water mark so the next mcpi_mem_peak_bytes()
+ * belongs to what ran since.  Returns 0, or -1 when the platform cannot reset
+ * it (then the peak is the process lifetime peak; see README). */
+int mcpi_mem_reset_peak(void);
+/* Resident-set high-water mark in bytes, -1 when unknown. */
+int64_t mcpi_mem_peak_bytes(void);
+/* Current anonymous resident memory (Linux RssAnon: heap, stacks), else the
+ * resident-set size, in bytes; -1 when unknown.  Used for growth. */
+int64_t mcpi_mem_current_bytes(void);
+
+/* ---- formats ------------------------------------------------------------ */
+
+typedef enum { MCPI_FORMAT_TABLE, MCPI_FORMAT_CSV, MCPI_FORMAT_JSON, MCPI_FORMAT_MARKDOWN } mcpi_format;
+
+/* ---- devices ---------------------------------------------------------- */
+
+typedef enum { MCPI_DEV_CPU, MCPI_DEV_GPU, MCPI_DEV_ACCEL, MCPI_DEV_OTHER } mcpi_device_type;
+
+/* One device a backend can run on. */
+typedef struct mcpi_device_desc {
+    char id[MCPI_NAME_LEN];            /* row name: "serial", "opencl:0.1" */
+    char description[MCPI_DEVICE_LEN]; /* human-readable device */
+    int platform, index;               /* OpenCL P.D; 0.0 for CPU backends */
+    mcpi_device_type type;
+    /* What `mcpi devices` shows; 0 or "" when unknown or not applicable. */
+    char platform_name[MCPI_NAME_LEN];
+    char platform_version[MCPI_NAME_LEN];
+    char c_version[MCPI_NAME_LEN];  /* OpenCL C version, or the SIMD ISA */
+    char driver_version[MCPI_NAME_LEN];
+    unsigned compute_units;          /* cores for CPU backends */
+    uint64_t max_work_group;
+    uint64_t global_mem_bytes, local_mem_bytes;
+    unsigned simd_lanes;             /* 32-bit lanes of the widest vector unit used */
+} mcpi_device_desc;
+
+/* One backend of `mcpi devices`: its devices, or why it cannot run. */
+typedef struct mcpi_device_backend {
+    char name[MCPI_NAME_LEN];
+    char summary[MCPI_DEVICE_LEN];
+    int exact;
+    int available;              /* 0: reason says why */
+    char reason[MCPI_ERROR_LEN];
+    mcpi_device_desc *devices;  /* ndevices of them (malloc'd) */
+    size_t ndevices;
+} mcpi_device_backend;
+
+typedef struct mcpi_device_listing {
+    const char *version;
+    unsigned cpus_online, cpus_usable;
+    mcpi_device_backend *backends; /* nbackends of them (malloc'd) */
+    size_t nbackends;
+} mcpi_device_listing;
+
+/* Writes a listing as a table, JSON, CSV (one line per device, one per
+ * unavailable backend) or Markdown.  0 or MCPI_EIO. */
+int mcpi_devices_write(FILE *out, mcpi_format fmt, const mcpi_device_listing *l);
+/* Frees what a listing holds (not the listing itself); accepts NULL. */
+void mcpi_device_listing_free(mcpi_device_listing *l);
+
+/* ---- reports ----------------------------------------------------------- */
+
+
+/* ---- machine calibration ("measuring in stones") ----------------------
+ *
+ * One stone is the time this machine takes to count MCPI_STONE_SAMPLES
+ * samples (seed 0, samples [0, 2^24)) with the scalar reference core (the
+ * `serial` backend).  `mcpi calibrate` measures the reference core's speed
+ * in samples/s; a time t in seconds is then t * samples_per_s / 2^24 stones.
+ * A run that takes 3 stones takes 3 stones on any machine whose speed
+ * scales like the reference core, so rows from different nodes compare. */
+#define MCPI_STONE_SAMPLES 16777216ull /* 2^24 */
+
+/* A calibration as saved by `mcpi calibrate` (calibration.json). */
+typedef struct mcpi_calibration {
+    double samples_per_s;          /* reference core speed; > 0 when valid */
+    char hostname[MCPI_HOST_LEN];  /* where it was measured */
+    char cpu_model[MCPI_DEVICE_LEN];
+    char date[32];                 /* ISO 8601 UTC, "2024-05-01T12:00:00Z" */
+} mcpi_calibration;
+
+/* Seconds expressed in stones under cal: t * cal->samples_per_s / 2^24.
+ * NaN when t is not finite or cal is NULL or has no speed. */
+double mcpi_stones(const mcpi_calibration *cal, double seconds);
+
+/* The reference workload and its known answer (a machine that counts
+ * otherwise computes wrong results), and the longest measurement. */
+#define MCPI_STONE_SEED 0u
+#define MCPI_STONE_HITS 13174210ull
+#define MCPI_CALIBRATION_MAX_REPEATS 11
+#define MCPI_PATH_LEN 4096
+
+/* One `mcpi calibrate`: what was measured and where it is saved. */
+typedef struct mcpi_calibration_run {
+    const char *version;
+    mcpi_calibration cal;
+    unsigned repeats; /* timed repeats in times_s */
+    double times_s[MCPI_CALIBRATION_MAX_REPEATS];
+    double best_s; /* one stone on this machine */
+    uint64_t hits; /* of the reference workload: MCPI_STONE_HITS */
+    char path[MCPI_PATH_LEN];
+} mcpi_calibration_run;
+
+/* Writes a calibration: JSON is also the saved file's content.  0 or MCPI_EIO. */
+int mcpi_calibration_write(FILE *out, mcpi_format fmt, const mcpi_calibration_run *run);
+/* Parses the JSON of a calibration file into cal.  0, or MCPI_EINVAL (not a
+ * calibration: wrong format or no positive reference speed), MCPI_ENOMEM. */
+int mcpi_calibration_parse(const char *text, size_t len, mcpi_calibration *cal);
+
+/* What a report knows besides its records. */
+typedef struct mcpi_run_info {
+    const char *version;
+    uint64_t samples, seed;
+    unsigned repeat, warmup;
+    int ranks;
+    unsigned threads; /* --threads, 0 = automatic */
+    int peak_resettable; /* 1 when host peaks are per row */
+    /* Adds the machine-normalised time (stones) to every format; NULL = none. */
+    const mcpi_calibration *calibration;
+} mcpi_run_info;
+
+/* ---- sweeps ------------------------------------------------------------
+ *
+ * A sweep is one run per sample count N.  Its reports show every point's
+ * ratio table and, per row name, the crossover against the reference row
+ * (`serial`): the smallest swept N from which the row's median time is
+ * below the reference's at that N and at every larger swept N. */
+typedef struct mcpi_sweep_point {
+    uint64_t samples;
+    const mcpi_record *rows; /* job rows of this N */
+    size_t nrows;
+    const mcpi_record *rank_rows; /* may be NULL */
+    size_t nrank_rows;
+} mcpi_sweep_point;
+
+typedef enum {
+    MCPI_CROSS_ALWAYS,    /* beats the reference from the smallest swept N */
+    MCPI_CROSS_CROSSOVER, /* beats it from samples on, not before */
+    MCPI_CROSS_NEVER      /* does not beat it at the largest swept N */
+} mcpi_cross_kind;
+
+typedef struct mcpi_crossover {
+    char name[MCPI_NAME_LEN];    /* row name ("threads", "opencl:0.0") */
+    char backend[MCPI_NAME_LEN];
+    mcpi_cross_kind kind;
+    uint64_t samples;            /* the crossover N; 0 for MCPI_CROSS_NEVER */
+} mcpi_crossover;
+
+/* "always", "crossover", "never". */
+const char *mcpi_cross_kind_name(mcpi_cross_kind k);
+
+typedef struct mcpi_sweep {
+    uint64_t from, to;         /* as asked (--from, --to) */
+    unsigned steps_per_decade;
+    const char *reference;     /* the row name crossovers are against: "serial" */
+    int reference_added;       /* 1: the reference was not selected, the sweep added it */
+    const mcpi_sweep_point *points; /* increasing samples */
+    size_t npoints;
+} mcpi_sweep;
+
+/* Crossovers of every row name other than the reference, in order of first
+ * appearance.  A point where a row or the reference failed or has no time
+ * counts as "does not beat".  Fills up to cap entries and sets *count to the
+ * number of row names (so count > cap means truncated).  Pure: reads only
+ * the records.  Returns 0, or MCPI_EINVAL when sw is NULL. */
+int mcpi_sweep_crossovers(const mcpi_sweep *sw, mcpi_crossover *out, size_t cap, size_t *count);
+
+/* A report: job rows (one per backend/device for the whole job) and,
+ * optionally, per-rank rows.  Rows are sorted by the reporter, not here. */
+typedef struct mcpi_report {
+    mcpi_run_info info;
+    const mcpi_record *rows;
+    size_t nrows;
+    const mcpi_record *rank_rows; /* may be NULL */
+    size_t nrank_rows;
+    int show_rank_rows; /* table/markdown/csv: include rank rows */
+    mcpi_format format; /* the format the caller asked for (informational) */
+    /* A sweep report: rows/rank_rows above are ignored, every point is shown
+     * instead (info.samples is unused).  NULL for a run. */
+    const mcpi_sweep *sweep;
+} mcpi_report;
+
+/* Writes the report in the given format to out.  Returns 0 or MCPI_EIO. */
+int mcpi_report_write(FILE *out, mcpi_format fmt, const mcpi_report *rep);
+
+/* Parses "table", "csv", "json", "markdown"; returns 0 or -1. */
+int mcpi_format_parse(const char *s, mcpi_format *out);
+
+/* Writes s as a quoted JSON string, escaped as every JSON report escapes:
+ * '"', '\\' and control characters, and each byte that is not valid UTF-8
+ * as U+FFFD, so the output always parses.  Returns 0 or MCPI_EIO. */
+int mcpi_json_write_string(FILE *out, const char *s);
+
+
+/* ---- progress ----------------------------------------------------------- */
+
+/* Where a counting pass stands (rank 0, after every chunk). */
+typedef struct mcpi_progress {
+    const char *row;  /* row name */
+    const char *pass; /* "" or " (warm-up 1/1)", " (repeat 2/3)" */
+    uint64_t done;    /* samples of the row's range counted (resumed prefix included) */
+    uint64_t total;   /* samples in the row's range */
+    uint64_t session; /* of done, counted in this session (for the rate) */
+    double elapsed_s; /* this session's counting time */
+    int last;         /* the pass is over (finished, stopped or failed) */
+} mcpi_progress;
+
+/* One progress line, without newline: "mcpi: threads  42.0%  4.200e+08 of
+ * 1.000e+09 samples  6.010e+09 samples/s  ETA 0.1 s" (the last one says
+ * "took" and the time). */
+void mcpi_progress_format(char *buf, size_t len, const mcpi_progress *p);
+
+/* ---- reading reports back ------------------------------------------------ */
+
+/* What `mcpi merge` and `mcpi compare` need of a JSON run report. */
+typedef struct mcpi_report_doc {
+    char version[32];
+    uint64_t seed;
+    int ranks;
+    int peak_resettable;
+    mcpi_record *rows; /* results[], nrows of them (malloc'd) */
+    size_t nrows;
+} mcpi_report_doc;
+
+/* Parses len bytes of a JSON run report into doc: its version, seed, ranks
+ * and every results[] row (name, backend, device, exact, seed, range,
+ * samples, hits, status, threads, ranks, hostname, time_s.repeats, phases,
+ * memory).  MCPI_EINVAL with the reason in why (not JSON, not an mcpi run
+ * report, a row missing a field or inconsistent), MCPI_ENOMEM. */
+int mcpi_report_read_json(const char *text, size_t len, mcpi_report_doc *doc, char *why,
+                          size_t whylen);
+/* Frees what a document holds; accepts NULL. */
+void mcpi_report_doc_free(mcpi_report_doc *doc);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* MCPI_PROFILE_H */
