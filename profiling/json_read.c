@@ -120,6 +120,44 @@ static int put_utf8(parser *ps, buf *b, unsigned cp)
     return buf_put(ps, b, u, n);
 }
 
+/* A \\uXXXX escape (the backslash and u already read), a surrogate pair
+ * as one code point, appended as UTF-8. */
+static int unicode_escape(parser *ps, buf *b)
+{
+    unsigned cp;
+    if (hex4(ps, &cp) != 0)
+        return -1;
+    if (cp >= 0xD800 && cp <= 0xDBFF) { /* a surrogate pair */
+        unsigned lo;
+        if (ps->end - ps->p < 2 || ps->p[0] != '\\' || ps->p[1] != 'u')
+            return error(ps, "unpaired surrogate in string");
+        ps->p += 2;
+        if (hex4(ps, &lo) != 0)
+            return -1;
+        if (lo < 0xDC00 || lo > 0xDFFF)
+            return error(ps, "unpaired surrogate in string");
+        cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+    } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+        return error(ps, "unpaired surrogate in string");
+    }
+    return put_utf8(ps, b, cp);
+}
+
+/* An escape after its backslash, appended unescaped. */
+static int escape(parser *ps, buf *b)
+{
+    if (ps->p >= ps->end)
+        return error(ps, "unterminated string");
+    char e = *ps->p++;
+    static const char map[] = "\"\"\\\\//b\bf\fn\nr\rt\t";
+    for (const char *q = map; *q; q += 2)
+        if (*q == e)
+            return buf_put(ps, b, q + 1, 1);
+    if (e != 'u')
+        return error(ps, "invalid escape in string");
+    return unicode_escape(ps, b);
+}
+
 /* Parses a string at ps->p (the opening quote); *out is malloc'ed. */
 static int string(parser *ps, char **out)
 {
@@ -129,72 +167,29 @@ static int string(parser *ps, char **out)
         return -1;
     for (;;) {
         if (ps->p >= ps->end) {
-            free(b.s);
-            return error(ps, "unterminated string");
+            error(ps, "unterminated string");
+            break;
         }
         const char *run = ps->p;
         while (ps->p < ps->end && *ps->p != '"' && *ps->p != '\\' &&
                (unsigned char)*ps->p >= 0x20)
             ps->p++;
         if (buf_put(ps, &b, run, (size_t)(ps->p - run)) != 0)
-            goto fail;
+            break;
         if (ps->p >= ps->end)
             continue;
         char c = *ps->p++;
-        if (c == '"')
-            break;
+        if (c == '"') {
+            *out = b.s;
+            return 0;
+        }
         if (c != '\\') {
             error(ps, "control character in string");
-            goto fail;
+            break;
         }
-        if (ps->p >= ps->end) {
-            error(ps, "unterminated string");
-            goto fail;
-        }
-        char e = *ps->p++;
-        const char *map = "\"\"\\\\//b\bf\fn\nr\rt\t";
-        const char *m = NULL;
-        for (const char *q = map; *q; q += 2)
-            if (*q == e) {
-                m = q + 1;
-                break;
-            }
-        if (m != NULL) {
-            if (buf_put(ps, &b, m, 1) != 0)
-                goto fail;
-            continue;
-        }
-        if (e != 'u') {
-            error(ps, "invalid escape in string");
-            goto fail;
-        }
-        unsigned cp;
-        if (hex4(ps, &cp) != 0)
-            goto fail;
-        if (cp >= 0xD800 && cp <= 0xDBFF) { /* a surrogate pair */
-            unsigned lo;
-            if (ps->end - ps->p < 2 || ps->p[0] != '\\' || ps->p[1] != 'u') {
-                error(ps, "unpaired surrogate in string");
-                goto fail;
-            }
-            ps->p += 2;
-            if (hex4(ps, &lo) != 0)
-                goto fail;
-            if (lo < 0xDC00 || lo > 0xDFFF) {
-                error(ps, "unpaired surrogate in string");
-                goto fail;
-            }
-            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-        } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-            error(ps, "unpaired surrogate in string");
-            goto fail;
-        }
-        if (put_utf8(ps, &b, cp) != 0)
-            goto fail;
+        if (escape(ps, &b) != 0)
+            break;
     }
-    *out = b.s;
-    return 0;
-fail:
     free(b.s);
     return -1;
 }
@@ -403,19 +398,19 @@ const mcpi_json *mcpi_json_get(const mcpi_json *v, const char *key)
 int mcpi_json_u64(const mcpi_json *v, uint64_t *out)
 {
     if (v == NULL || v->type != MCPI_JSON_NUMBER)
-        return -1;
+        return MCPI_EINVAL;
     const char *s = v->text;
     if (*s == '\0' || s[strspn(s, "0123456789")] != '\0' || (s[0] == '0' && s[1] != '\0'))
-        return -1;
+        return MCPI_EINVAL;
     uint64_t x = 0;
     for (; *s; ++s) {
         unsigned d = (unsigned)(*s - '0');
         if (x > (UINT64_MAX - d) / 10)
-            return -1;
+            return MCPI_EINVAL;
         x = x * 10 + d;
     }
     *out = x;
-    return 0;
+    return MCPI_OK;
 }
 
 int mcpi_json_double(const mcpi_json *v, double *out)
@@ -425,7 +420,7 @@ int mcpi_json_double(const mcpi_json *v, double *out)
         return 0;
     }
     if (v == NULL || v->type != MCPI_JSON_NUMBER)
-        return -1;
+        return MCPI_EINVAL;
     *out = strtod(v->text, NULL);
-    return 0;
+    return MCPI_OK;
 }

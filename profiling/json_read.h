@@ -42,9 +42,9 @@ void mcpi_json_free(mcpi_json *v);
  * not an object or has no such key. */
 const mcpi_json *mcpi_json_get(const mcpi_json *v, const char *key);
 /* A number that is a non-negative integer literal below 2^64 (no fraction,
- * no exponent), read exactly.  0 or -1. */
+ * no exponent), read exactly.  0 or MCPI_EINVAL. */
 int mcpi_json_u64(const mcpi_json *v, uint64_t *out);
-/* A number as a double; null gives NaN.  0 or -1. */
+/* A number as a double; null gives NaN.  0 or MCPI_EINVAL. */
 int mcpi_json_double(const mcpi_json *v, double *out);
 
 #endif /* MCPI_JSON_READ_H */

@@ -21,14 +21,14 @@ int mcpi_mem_reset_peak(void)
 {
     int fd = open("/proc/self/clear_refs", O_WRONLY);
     if (fd < 0)
-        return -1;
+        return MCPI_EUNAVAIL;
     ssize_t len = (ssize_t)strlen(CLEAR_REFS_RESET_PEAK);
     ssize_t n;
     do {
         n = write(fd, CLEAR_REFS_RESET_PEAK, (size_t)len);
     } while (n < 0 && errno == EINTR);
     close(fd);
-    return n == len ? 0 : -1;
+    return n == len ? MCPI_OK : MCPI_EUNAVAIL;
 }
 
 /* Reads the "key:  <n> kB" line of /proc/self/status; -1 when absent. */

@@ -1,11 +1,109 @@
-/* report_format.c - the quoting rules every writer shares: JSON strings
- * (report_json.c, devices, calibration) and RFC 4180 CSV fields (report_csv.c,
- * devices, calibration), written once. */
+/* report_format.c - what every writer shares: sticky-error output, valid
+ * UTF-8, exact numbers, JSON strings and RFC 4180 CSV fields, written once. */
 #include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mcpi_profile.h"
 #include "report_private.h"
+
+/* ---- output ----------------------------------------------------------- */
+
+void mcpi__put(mcpi__out *o, const char *s)
+{
+    if (!o->failed && fputs(s, o->f) < 0)
+        o->failed = 1;
+}
+
+void mcpi__printf(mcpi__out *o, const char *fmt, ...)
+{
+    if (o->failed)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    if (vfprintf(o->f, fmt, ap) < 0)
+        o->failed = 1;
+    va_end(ap);
+}
+
+/* Reads at most up to the first byte that fails, so never past a NUL. */
+size_t mcpi__utf8_len(const unsigned char *s)
+{
+    unsigned char c = s[0];
+    size_t len;
+    unsigned char lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
+    if (c >= 0xC2 && c <= 0xDF) {
+        len = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3;
+        if (c == 0xE0)
+            lo = 0xA0;
+        else if (c == 0xED)
+            hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4;
+        if (c == 0xF0)
+            lo = 0x90;
+        else if (c == 0xF4)
+            hi = 0x8F;
+    } else {
+        return 0;
+    }
+    if (s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t i = 2; i < len; i++) {
+        if (s[i] < 0x80 || s[i] > 0xBF)
+            return 0;
+    }
+    return len;
+}
+
+void mcpi__put_utf8(mcpi__out *o, const char *str, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = 0, run = 0;
+    while (i < n) {
+        size_t len = s[i] < 0x80 ? 1 : mcpi__utf8_len(s + i);
+        if (len > 0 && i + len <= n) {
+            i += len;
+            continue;
+        }
+        mcpi__printf(o, "%.*s" MCPI__UTF8_REPLACEMENT, (int)(i - run), (const char *)s + run);
+        run = ++i;
+    }
+    mcpi__printf(o, "%.*s", (int)(i - run), (const char *)s + run);
+}
+
+/* ---- numbers ---------------------------------------------------------- */
+
+/* Enough significant digits for any double to read back exactly. */
+#define MAX_EXACT_DIGITS 17
+/* Below 2^53 every whole double prints exactly in plain digits. */
+#define MAX_PLAIN_INTEGER 9007199254740992.0
+
+void mcpi__fmt_exact(char buf[MCPI__NUM_LEN], double v)
+{
+    buf[0] = '\0';
+    if (!isfinite(v))
+        return;
+    /* Whole numbers (rates, byte counts) read better without an exponent. */
+    if (v == floor(v) && fabs(v) < MAX_PLAIN_INTEGER) {
+        snprintf(buf, MCPI__NUM_LEN, "%.0f", v);
+        return;
+    }
+    /* The fewest digits that read back exactly (17 always do). */
+    int prec = 1;
+    for (; prec < MAX_EXACT_DIGITS; prec++) {
+        char tmp[MCPI__NUM_LEN];
+        snprintf(tmp, sizeof tmp, "%.*g", prec, v);
+        if (strtod(tmp, NULL) == v)
+            break;
+    }
+    snprintf(buf, MCPI__NUM_LEN, "%.*g", prec, v);
+}
 
 #define JSON_REPLACEMENT "\\ufffd" /* for bytes that are not UTF-8 */
 

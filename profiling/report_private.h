@@ -97,6 +97,9 @@ void mcpi__fmt_exact(char buf[MCPI__NUM_LEN], double v);
 
 /* ---- the human layout shared by table and Markdown -------------------- */
 
+/* "1.23 ms (1.20-1.30)": a median time with its min-max, three digits. */
+void mcpi__fmt_time_cell(char *buf, size_t len, const mcpi_stats *st);
+
 enum {
     MCPI__COL_NAME,
     MCPI__COL_DEVICE,

@@ -7,7 +7,6 @@
  * output path) happen on rank 0 and are agreed on, so all ranks exit with
  * one code and none waits for another. */
 #include <stdio.h>
-#include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -56,77 +55,6 @@ static void install_hooks(mcpi_config *cfg, hooks_ctx *h, const mcpi_comm *comm)
     cfg->hooks.note = print_note;
     if (comm->rank == 0 && !cfg->quiet && (cfg->progress || h->tty))
         cfg->hooks.progress = print_progress;
-}
-
-/* ---- what the commands share ------------------------------------------------ */
-
-void mcpi_cli_say(const mcpi_comm *comm, const char *err)
-{
-    if (comm->rank == 0 && err != NULL && err[0] != '\0')
-        fprintf(stderr, "%s\n", err);
-}
-
-int mcpi_cli_emit(const mcpi_config *cfg, mcpi_writer_fn writer, const void *ctx)
-{
-    char err[MCPI_ERROR_LEN] = "";
-    int rc;
-    if (cfg->output != NULL) {
-        rc = mcpi_write_atomic(cfg->output, "-o/--output", MCPI_FILE_SHARED, writer, ctx, err,
-                               sizeof err);
-        if (rc != MCPI_OK)
-            fprintf(stderr, "%s\n", err);
-    } else {
-        rc = writer(stdout, ctx);
-        if (rc == MCPI_OK && fflush(stdout) != 0)
-            rc = MCPI_EIO;
-        if (rc != MCPI_OK)
-            fprintf(stderr, "mcpi: writing to stdout failed\n");
-    }
-    return rc;
-}
-
-static int write_report(FILE *out, const void *ctx)
-{
-    const mcpi_report *rep = ctx;
-    return mcpi_report_write(out, rep->format, rep);
-}
-
-int mcpi_cli_emit_report(const mcpi_config *cfg, const mcpi_report *rep)
-{
-    return mcpi_cli_emit(cfg, write_report, rep);
-}
-
-int mcpi_cli_select(const mcpi_config *cfg, mcpi_comm *comm, mcpi_target *targets, size_t *n)
-{
-    char err[MCPI_ERROR_LEN] = "";
-    int rc = mcpi_select(cfg, comm, targets, n, err, sizeof err);
-    /* A node that lacks a device says so from its first rank too. */
-    if (rc != MCPI_OK && err[0] && (comm->rank == 0 || comm->local_rank == 0))
-        fprintf(stderr, "%s\n", err);
-    return rc;
-}
-
-int mcpi_cli_run_rows(const mcpi_config *cfg, const mcpi_target *targets, size_t n,
-                      mcpi_comm *comm, mcpi_record *rows, mcpi_record *rank_rows)
-{
-    int worst = mcpi_run_rows(cfg, targets, n, comm, rows, rank_rows);
-    for (size_t i = 0; comm->rank == 0 && i < n; ++i)
-        if (rows[i].status != MCPI_OK)
-            fprintf(stderr, "mcpi: %s failed: %s\n", rows[i].name, rows[i].error);
-    return worst;
-}
-
-void mcpi_cli_run_info(const mcpi_config *cfg, const mcpi_comm *comm, mcpi_run_info *info)
-{
-    memset(info, 0, sizeof *info);
-    info->version = MCPI_VERSION_STRING;
-    info->samples = cfg->samples;
-    info->seed = cfg->seed;
-    info->repeat = cfg->repeat;
-    info->warmup = cfg->warmup;
-    info->ranks = comm->size;
-    info->threads = cfg->threads;
-    info->peak_resettable = mcpi_mem_reset_peak() == 0;
 }
 
 /* ---- the entry --------------------------------------------------------------- */

@@ -168,7 +168,7 @@ double mcpi_record_err_se(const mcpi_record *r);
 double mcpi_now(void);
 
 /* Resets the process's RSS high-water mark so the next mcpi_mem_peak_bytes()
- * belongs to what ran since.  Returns 0, or -1 when the platform cannot reset
+ * belongs to what ran since.  Returns 0, or MCPI_EUNAVAIL when the platform cannot reset
  * it (then the peak is the process lifetime peak; see README). */
 int mcpi_mem_reset_peak(void);
 /* Resident-set high-water mark in bytes, -1 when unknown. */
@@ -351,7 +351,7 @@ typedef struct mcpi_report {
 /* Writes the report in the given format to out.  Returns 0 or MCPI_EIO. */
 int mcpi_report_write(FILE *out, mcpi_format fmt, const mcpi_report *rep);
 
-/* Parses "table", "csv", "json", "markdown"; returns 0 or -1. */
+/* Parses "table", "csv", "json", "markdown"; returns 0 or MCPI_EINVAL. */
 int mcpi_format_parse(const char *s, mcpi_format *out);
 
 /* Writes s as a quoted JSON string, escaped as every JSON report escapes:

@@ -1,0 +1,39 @@
+/* rows.c - the rows of run and sweep: selected, run, described. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+int mcpi_cli_select(const mcpi_config *cfg, mcpi_comm *comm, mcpi_target *targets, size_t *n)
+{
+    char err[MCPI_ERROR_LEN] = "";
+    int rc = mcpi_select(cfg, comm, targets, n, err, sizeof err);
+    /* A node that lacks a device says so from its first rank too. */
+    if (rc != MCPI_OK && err[0] && (comm->rank == 0 || comm->local_rank == 0))
+        fprintf(stderr, "%s\n", err);
+    return rc;
+}
+
+int mcpi_cli_run_rows(const mcpi_config *cfg, const mcpi_target *targets, size_t n,
+                      mcpi_comm *comm, mcpi_record *rows, mcpi_record *rank_rows)
+{
+    int worst = mcpi_run_rows(cfg, targets, n, comm, rows, rank_rows);
+    for (size_t i = 0; comm->rank == 0 && i < n; ++i)
+        if (rows[i].status != MCPI_OK)
+            fprintf(stderr, "mcpi: %s failed: %s\n", rows[i].name, rows[i].error);
+    return worst;
+}
+
+void mcpi_cli_run_info(const mcpi_config *cfg, const mcpi_comm *comm, mcpi_run_info *info)
+{
+    memset(info, 0, sizeof *info);
+    info->version = MCPI_VERSION_STRING;
+    info->samples = cfg->samples;
+    info->seed = cfg->seed;
+    info->repeat = cfg->repeat;
+    info->warmup = cfg->warmup;
+    info->ranks = comm->size;
+    info->threads = cfg->threads;
+    info->peak_resettable = mcpi_mem_reset_peak() == 0;
+}
+
