@@ -305,46 +305,42 @@ static double rate(run_fn fn, int k, uint64_t seed, double secs, int tries, uint
     return best;
 }
 
-int main(int argc, char **argv)
+/* Every K variant counts the real stream (seed 42, samples [0, 16 * K *
+ * 1000)); seed 42 and N = 10^6 -> 785856 (DESIGN). */
+static int self_check(void)
 {
-    double secs = argc > 1 ? atof(argv[1]) : 0.25;
-    if (!(secs > 0))
-        secs = 0.25;
-    uint64_t seed = (uint64_t)(uintptr_t)&argc ^ 0x243F6A8885A308D3u, sink = 0;
-
-    /* self-check: every K variant counts the real stream (seed 42,
-     * samples [0, 16 * K * 1000)); seed 42 and N = 10^6 -> 785856 (DESIGN). */
-    int verified = 1;
     for (int i = 0; i < NRUNS; ++i)
         if (RUNS[i].fn(42, 1000) != reference(42, (uint64_t)8 * RUNS[i].k * 1000))
-            verified = 0;
-    if (reference(42, 500000) != 785856)
-        verified = 0;
-    if (!verified) {
-        fprintf(stderr, "ceiling: self-check FAILED: the kernel does not compute the stream\n");
-        return 1;
-    }
+            return 0;
+    return reference(42, 500000) == 785856;
+}
 
-    /* one core: best K */
-    double best = 0;
+/* One core: the rate of each K (printed as "per_k"), and the best K. */
+static int best_k(uint64_t seed, double secs, double *best, uint64_t *sink)
+{
     int best_i = 0;
+    *best = 0;
     printf("{\"per_k\": {");
     for (int i = 0; i < NRUNS; ++i) {
-        double s = rate(RUNS[i].fn, RUNS[i].k, seed, secs, 3, &sink);
+        double s = rate(RUNS[i].fn, RUNS[i].k, seed, secs, 3, sink);
         printf("%s\"%d\": %.6g", i ? ", " : "", RUNS[i].k, s);
-        if (s > best) {
-            best = s;
+        if (s > *best) {
+            *best = s;
             best_i = i;
         }
     }
     printf("}, ");
+    return best_i;
+}
 
-    /* vpmuludq alone: 12 muls per iteration, 8 lanes each */
+/* vpmuludq alone: 12 muls per iteration, 8 lanes each; zmm multiplies/s. */
+static double mul_rate(uint64_t seed, double secs, uint64_t *sink)
+{
     uint64_t iters = 1000;
     double t;
     for (;;) {
         double t0 = omp_get_wtime();
-        sink += mul_only(seed, iters);
+        *sink += mul_only(seed, iters);
         t = omp_get_wtime() - t0;
         if (t > 0.02)
             break;
@@ -354,13 +350,48 @@ int main(int argc, char **argv)
     double mul_best = 0;
     for (int r = 0; r < 3; ++r) {
         double t0 = omp_get_wtime();
-        sink += mul_only(seed, iters);
+        *sink += mul_only(seed, iters);
         t = omp_get_wtime() - t0;
         double zmm_per_s = (double)iters * 12.0 / t;
         if (zmm_per_s > mul_best)
             mul_best = zmm_per_s;
     }
+    return mul_best;
+}
 
+/* Every core at once with the best K: the best total of three rounds. */
+static double all_cores(int best_i, uint64_t seed, double secs, uint64_t *sink)
+{
+    double all = 0;
+    for (int rep = 0; rep < 3; ++rep) {
+        double sum = 0;
+#pragma omp parallel reduction(+ : sum)
+        {
+            uint64_t local = 0;
+            sum += rate(RUNS[best_i].fn, RUNS[best_i].k, seed + (uint64_t)omp_get_thread_num(),
+                        secs, 1, &local);
+#pragma omp atomic
+            *sink += local;
+        }
+        if (sum > all)
+            all = sum;
+    }
+    return all;
+}
+
+int main(int argc, char **argv)
+{
+    double secs = argc > 1 ? atof(argv[1]) : 0.25;
+    if (!(secs > 0))
+        secs = 0.25;
+    uint64_t seed = (uint64_t)(uintptr_t)&argc ^ 0x243F6A8885A308D3u, sink = 0;
+    if (!self_check()) {
+        fprintf(stderr, "ceiling: self-check FAILED: the kernel does not compute the stream\n");
+        return 1;
+    }
+    double best;
+    int best_i = best_k(seed, secs, &best, &sink);
+    double mul_best = mul_rate(seed, secs, &sink);
     double r_shift = op_rate(op_shift, seed, secs / 2, &sink);
     double r_xor3 = op_rate(op_xor3, seed, secs / 2, &sink);
     double r_add = op_rate(op_add, seed, secs / 2, &sink);
@@ -374,29 +405,15 @@ int main(int argc, char **argv)
     if (70.0 / r_alu > tb)
         tb = 70.0 / r_alu;
     double issue_bound = 16.0 / tb;
-
-    /* every core at once, best K */
     int cores = omp_get_max_threads();
-    double all = 0;
-    for (int rep = 0; rep < 3; ++rep) {
-        double sum = 0;
-#pragma omp parallel reduction(+ : sum)
-        {
-            uint64_t local = 0;
-            sum += rate(RUNS[best_i].fn, RUNS[best_i].k, seed + (uint64_t)omp_get_thread_num(),
-                        secs, 1, &local);
-#pragma omp atomic
-            sink += local;
-        }
-        if (sum > all)
-            all = sum;
-    }
-
-    printf("\"best_k\": %d, \"ceiling_per_core\": %.6g, \"cores\": %d, \"ceiling_all_cores\": %.6g, "
-           "\"ceiling_cores_x_per_core\": %.6g, \"vpmuludq_zmm_per_s\": %.6g, "
-           "\"mul_bound_per_core\": %.6g, \"shift_zmm_per_s\": %.6g, \"xor3_zmm_per_s\": %.6g, \"add_zmm_per_s\": %.6g, \"issue_bound_per_core\": %.6g, \"verified\": true, \"mix_per_8_blocks\": {\"vpmuludq\": 23, \"shift\": 20, "
-           "\"xor\": 20, \"add_cmp_count\": 7}, \"sink\": %llu}\n",
-           RUNS[best_i].k, best, cores, all, best * cores, mul_best, mul_best / 23.0 * 16.0, r_shift, r_xor3, r_add, issue_bound,
-           (unsigned long long)(sink & 0xffff));
+    double all = all_cores(best_i, seed, secs, &sink);
+    printf("\"best_k\": %d, \"ceiling_per_core\": %.6g, \"cores\": %d, \"ceiling_all_cores\": "
+           "%.6g, \"ceiling_cores_x_per_core\": %.6g, \"vpmuludq_zmm_per_s\": %.6g, "
+           "\"mul_bound_per_core\": %.6g, \"shift_zmm_per_s\": %.6g, \"xor3_zmm_per_s\": %.6g, "
+           "\"add_zmm_per_s\": %.6g, \"issue_bound_per_core\": %.6g, \"verified\": true, "
+           "\"mix_per_8_blocks\": {\"vpmuludq\": 23, \"shift\": 20, \"xor\": 20, "
+           "\"add_cmp_count\": 7}, \"sink\": %llu}\n",
+           RUNS[best_i].k, best, cores, all, best * cores, mul_best, mul_best / 23.0 * 16.0, r_shift,
+           r_xor3, r_add, issue_bound, (unsigned long long)(sink & 0xffff));
     return 0;
 }
