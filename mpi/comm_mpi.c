@@ -4,6 +4,7 @@
  * Records are gathered as bytes: every rank runs the same binary, so the
  * struct layout is the same everywhere (a heterogeneous cluster mixing
  * architectures would need a derived datatype; none is in sight). */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,9 +50,11 @@ static int m_barrier(mcpi_comm *c)
     return MCPI_OK;
 }
 
-static int m_sum_u64(mcpi_comm *c, uint64_t *v)
+static int m_sum_u64(mcpi_comm *c, uint64_t *v, int n)
 {
-    MPI_CHECK(c, MPI_Allreduce(MPI_IN_PLACE, v, 1, MPI_UINT64_T, MPI_SUM, impl(c)->world));
+    if (n <= 0)
+        return MCPI_OK;
+    MPI_CHECK(c, MPI_Allreduce(MPI_IN_PLACE, v, n, MPI_UINT64_T, MPI_SUM, impl(c)->world));
     return MCPI_OK;
 }
 
@@ -69,10 +72,16 @@ static int m_min_int(mcpi_comm *c, int *v)
     return MCPI_OK;
 }
 
-static int m_gather(mcpi_comm *c, const mcpi_record *mine, mcpi_record *all)
+/* MPI counts are ints: a gather of more than INT_MAX bytes per rank is
+ * refused rather than truncated. */
+static int m_gather(mcpi_comm *c, const void *mine, size_t len, void *all)
 {
-    MPI_CHECK(c, MPI_Gather(mine, (int)sizeof *mine, MPI_BYTE, all, (int)sizeof *mine, MPI_BYTE, 0,
-                         impl(c)->world));
+    if (len > INT_MAX) {
+        mcpi_set_error(c->error, sizeof c->error, "gather of %zu bytes per rank is too large",
+                       len);
+        return MCPI_EMPI;
+    }
+    MPI_CHECK(c, MPI_Gather(mine, (int)len, MPI_BYTE, all, (int)len, MPI_BYTE, 0, impl(c)->world));
     return MCPI_OK;
 }
 
@@ -144,7 +153,7 @@ int mcpi_mpi_init(int *argc, char ***argv, mcpi_comm *comm, char *err, size_t er
     comm->sum_u64 = m_sum_u64;
     comm->max_doubles = m_max_doubles;
     comm->min_int = m_min_int;
-    comm->gather_records = m_gather;
+    comm->gather_bytes = m_gather;
     comm->abort = m_abort;
     return MCPI_OK;
 }

@@ -11,10 +11,11 @@ static int self_barrier(mcpi_comm *c)
     return MCPI_OK;
 }
 
-static int self_sum_u64(mcpi_comm *c, uint64_t *v)
+static int self_sum_u64(mcpi_comm *c, uint64_t *v, int n)
 {
     (void)c;
     (void)v;
+    (void)n;
     return MCPI_OK;
 }
 
@@ -33,11 +34,11 @@ static int self_min_int(mcpi_comm *c, int *v)
     return MCPI_OK;
 }
 
-static int self_gather(mcpi_comm *c, const mcpi_record *mine, mcpi_record *all)
+static int self_gather(mcpi_comm *c, const void *mine, size_t len, void *all)
 {
     (void)c;
     if (all != mine)
-        memcpy(all, mine, sizeof *all);
+        memmove(all, mine, len);
     return MCPI_OK;
 }
 
@@ -63,6 +64,6 @@ void mcpi_comm_self(mcpi_comm *c)
     c->sum_u64 = self_sum_u64;
     c->max_doubles = self_max_doubles;
     c->min_int = self_min_int;
-    c->gather_records = self_gather;
+    c->gather_bytes = self_gather;
     c->abort = self_abort;
 }

@@ -45,6 +45,34 @@ static void fold_costs(mcpi_record *job, const mcpi_record *x, int r)
     job->phases.mask |= x->phases.mask;
 }
 
+void mcpi_fold_workers(mcpi_record *job, const mcpi_record *all, int size)
+{
+    job->verified_chunks = job->verified_samples = 0;
+    job->verify_s = 0;
+    for (unsigned k = 0; k < job->nworkers; ++k) {
+        mcpi_worker_record *w = &job->workers[k];
+        w->samples = w->hits = w->chunks = w->verified_chunks = w->verified_samples = 0;
+        w->busy_s = w->idle_s = 0;
+    }
+    for (int r = 0; r < size; ++r) {
+        const mcpi_record *x = &all[r];
+        job->verified_chunks += x->verified_chunks;
+        job->verified_samples += x->verified_samples;
+        job->verify_s = x->verify_s > job->verify_s ? x->verify_s : job->verify_s;
+        for (unsigned k = 0; k < job->nworkers && k < x->nworkers; ++k) {
+            mcpi_worker_record *w = &job->workers[k];
+            const mcpi_worker_record *y = &x->workers[k];
+            w->samples += y->samples;
+            w->hits += y->hits;
+            w->chunks += y->chunks;
+            w->verified_chunks += y->verified_chunks;
+            w->verified_samples += y->verified_samples;
+            w->busy_s = y->busy_s > w->busy_s ? y->busy_s : w->busy_s;
+            w->idle_s = y->idle_s > w->idle_s ? y->idle_s : w->idle_s;
+        }
+    }
+}
+
 void mcpi_fold_job(mcpi_record *job, const mcpi_record *all, int size, uint64_t total_hits,
                    const double *slowest, uint64_t begin, uint64_t end)
 {
@@ -67,6 +95,7 @@ void mcpi_fold_job(mcpi_record *job, const mcpi_record *all, int size, uint64_t 
         same_device &= strcmp(x->device, all[0].device) == 0;
         fold_status(job, x, r, size);
     }
+    mcpi_fold_workers(job, all, size);
     if (!same_host)
         snprintf(job->hostname, sizeof job->hostname, "(%d ranks on several hosts)", size);
     if (!same_device)

@@ -17,3 +17,25 @@ void mcpi_split_range(uint64_t begin, uint64_t end, uint64_t parts, uint64_t k, 
     *b = begin + off;
     *e = *b + q + (k < r ? 1 : 0);
 }
+
+void mcpi_split_weighted(uint64_t n, const double *w, uint64_t parts, uint64_t *cut)
+{
+    long double total = 0;
+    for (uint64_t k = 0; k < parts; ++k)
+        total += w[k] > 0 ? (long double)w[k] : 0;
+    cut[0] = 0;
+    long double acc = 0;
+    for (uint64_t k = 1; k < parts; ++k) {
+        if (!(total > 0)) { /* no usable weight: the even split */
+            uint64_t b, e;
+            mcpi_split_range(0, n, parts, k, &b, &e);
+            cut[k] = b;
+            continue;
+        }
+        acc += w[k - 1] > 0 ? (long double)w[k - 1] : 0;
+        long double x = (long double)n * (acc / total);
+        uint64_t c = x >= (long double)n ? n : (uint64_t)x;
+        cut[k] = c < cut[k - 1] ? cut[k - 1] : c; /* monotone whatever the rounding */
+    }
+    cut[parts] = n;
+}

@@ -82,3 +82,15 @@ double mcpi_record_err_se(const mcpi_record *r)
         return NAN;
     return (pi - MCPI_PI_VALUE) / se;
 }
+
+const char *mcpi_verify_name(mcpi_verify_mode m)
+{
+    switch (m) {
+    case MCPI_VERIFY_OFF:
+        return "off";
+    case MCPI_VERIFY_FULL:
+        return "full";
+    default:
+        return "sample";
+    }
+}

@@ -33,7 +33,8 @@ static void header(mcpi__csv *c, const extras *x)
     static const char *const after_phases[] = {
         "host_peak_bytes", "host_growth_bytes", "device_bytes",   "device_mem_bytes", "ocl_cache",
         "ocl_launches",    "ocl_global_size",   "ocl_local_size", "ocl_per_item",
-        "ocl_compute_units", "ocl_process_cpus", "status", "error",
+        "ocl_compute_units", "ocl_process_cpus", "status", "error", "verify",
+        "verified_chunks", "verified_samples", "workers", "worker_shares",
     };
     for (size_t i = 0; i < sizeof before_phases / sizeof before_phases[0]; i++)
         mcpi__csv_str(c, before_phases[i]);
@@ -50,6 +51,67 @@ static void header(mcpi__csv *c, const extras *x)
         mcpi__csv_str(c, "crossover_samples");
     }
     mcpi__csv_end(c);
+}
+
+/* The OpenCL columns (empty for other rows). */
+static void opencl_fields(mcpi__csv *c, const mcpi_record *r)
+{
+    const char *cache = mcpi__ocl_cache_name(r->ocl.cache);
+    if (!cache) {
+        for (int i = 0; i < OCL_FIELDS; i++)
+            mcpi__csv_empty(c);
+        return;
+    }
+    mcpi__csv_str(c, cache);
+    mcpi__csv_u64(c, r->ocl.launches);
+    mcpi__csv_u64(c, r->ocl.global_size);
+    mcpi__csv_u64(c, r->ocl.local_size);
+    mcpi__csv_u64(c, r->ocl.per_item);
+    mcpi__csv_u64(c, r->ocl.compute_units);
+    if (r->ocl.process_cpus > 0)
+        mcpi__csv_u64(c, r->ocl.process_cpus);
+    else
+        mcpi__csv_empty(c);
+}
+
+/* Verification and the workers: "name:samples:chunks" joined by ';'. */
+static void scheduler_fields(mcpi__csv *c, const mcpi_record *r)
+{
+    mcpi__csv_str(c, mcpi_verify_name(r->verify));
+    mcpi__csv_u64(c, r->verified_chunks);
+    mcpi__csv_u64(c, r->verified_samples);
+    mcpi__csv_u64(c, r->nworkers);
+    char shares[MCPI_MAX_WORKERS * (MCPI_NAME_LEN + 48)] = "";
+    size_t used = 0;
+    for (unsigned k = 0; k < r->nworkers && k < MCPI_MAX_WORKERS && used < sizeof shares; ++k) {
+        int w = snprintf(shares + used, sizeof shares - used, "%s%s:%" PRIu64 ":%" PRIu64,
+                         k ? ";" : "", r->workers[k].name, r->workers[k].samples,
+                         r->workers[k].chunks);
+        used += w > 0 ? (size_t)w : 0;
+    }
+    mcpi__csv_str(c, shares);
+}
+
+/* The columns a report has only sometimes: stones, the crossover. */
+static void extra_fields(mcpi__csv *c, const char *scope, const mcpi__row *row, const extras *x)
+{
+    if (x->cal)
+        mcpi__csv_num(c, mcpi_stones(x->cal, row->st.median));
+    if (!x->sweep)
+        return;
+    /* Job rows name their crossover; the reference and rank rows have none. */
+    const mcpi_crossover *cr =
+        strcmp(scope, "job") == 0 ? mcpi__crossover_find(x->cross, x->ncross, row->r->name) : NULL;
+    if (cr) {
+        mcpi__csv_str(c, mcpi_cross_kind_name(cr->kind));
+        if (cr->kind == MCPI_CROSS_NEVER)
+            mcpi__csv_empty(c);
+        else
+            mcpi__csv_u64(c, cr->samples);
+    } else {
+        mcpi__csv_empty(c);
+        mcpi__csv_empty(c);
+    }
 }
 
 static void record(mcpi__csv *c, const char *scope, const mcpi__row *row, const extras *x)
@@ -91,41 +153,11 @@ static void record(mcpi__csv *c, const char *scope, const mcpi__row *row, const 
     mcpi__csv_known(c, r->host_growth_bytes);
     mcpi__csv_known(c, r->device_bytes);
     mcpi__csv_known(c, r->device_mem_bytes);
-    const char *cache = mcpi__ocl_cache_name(r->ocl.cache);
-    if (cache) {
-        mcpi__csv_str(c, cache);
-        mcpi__csv_u64(c, r->ocl.launches);
-        mcpi__csv_u64(c, r->ocl.global_size);
-        mcpi__csv_u64(c, r->ocl.local_size);
-        mcpi__csv_u64(c, r->ocl.per_item);
-        mcpi__csv_u64(c, r->ocl.compute_units);
-        if (r->ocl.process_cpus > 0)
-            mcpi__csv_u64(c, r->ocl.process_cpus);
-        else
-            mcpi__csv_empty(c);
-    } else {
-        for (int i = 0; i < OCL_FIELDS; i++)
-            mcpi__csv_empty(c);
-    }
+    opencl_fields(c, r);
     mcpi__csv_int(c, r->status);
     mcpi__csv_str(c, row->ok ? "" : (r->error[0] ? r->error : mcpi_strerror(r->status)));
-    if (x->cal)
-        mcpi__csv_num(c, mcpi_stones(x->cal, row->st.median));
-    if (x->sweep) {
-        /* Job rows name their crossover; the reference and rank rows have none. */
-        const mcpi_crossover *cr =
-            strcmp(scope, "job") == 0 ? mcpi__crossover_find(x->cross, x->ncross, r->name) : NULL;
-        if (cr) {
-            mcpi__csv_str(c, mcpi_cross_kind_name(cr->kind));
-            if (cr->kind == MCPI_CROSS_NEVER)
-                mcpi__csv_empty(c);
-            else
-                mcpi__csv_u64(c, cr->samples);
-        } else {
-            mcpi__csv_empty(c);
-            mcpi__csv_empty(c);
-        }
-    }
+    scheduler_fields(c, r);
+    extra_fields(c, scope, row, x);
     mcpi__csv_end(c);
 }
 

@@ -95,6 +95,60 @@ static int phases_line(char *line, size_t len, const mcpi_record *r)
     return 1;
 }
 
+/* "shares of threads+opencl:0.0: threads 61.9% (3 chunks, busy 60.1 ms),
+ * opencl:0.0 38.1% (5 chunks, busy 59.8 ms); finish skew 1.20 ms" for a row
+ * of several workers: who counted what in the last timed pass, and how far
+ * apart their last chunks ended. */
+static int shares_line(char *line, size_t len, const mcpi_record *r)
+{
+    if (r->nworkers < 2 || r->samples == 0)
+        return 0;
+    int used = snprintf(line, len, "shares of %s:", r->name);
+    double skew = 0;
+    for (unsigned k = 0; k < r->nworkers && used > 0 && (size_t)used < len; ++k) {
+        const mcpi_worker_record *w = &r->workers[k];
+        char busy[MCPI__NUM_LEN];
+        fmt_seconds(busy, sizeof busy, w->busy_s);
+        used += snprintf(line + used, len - (size_t)used, "%s %s %.1f%% (%" PRIu64 " chunk%s, busy %s)",
+                         k ? "," : "", w->name, 100.0 * (double)w->samples / (double)r->samples,
+                         w->chunks, w->chunks == 1 ? "" : "s", busy);
+        skew = w->idle_s > skew ? w->idle_s : skew;
+    }
+    char t[MCPI__NUM_LEN];
+    fmt_seconds(t, sizeof t, skew);
+    if (used > 0 && (size_t)used < len)
+        snprintf(line + used, len - (size_t)used, "; finish skew %s", t);
+    return 1;
+}
+
+/* One line on what the reference core checked of the exact rows. */
+static int verify_line(char *line, size_t len, const mcpi__row *rows, size_t n)
+{
+    uint64_t chunks = 0, samples = 0;
+    int off = 0, full = 0, exact = 0;
+    for (size_t i = 0; i < n; i++) {
+        const mcpi_record *r = rows[i].r;
+        if (!r->exact || !rows[i].ok)
+            continue;
+        exact = 1;
+        chunks += r->verified_chunks;
+        samples += r->verified_samples;
+        off |= r->verify == MCPI_VERIFY_OFF;
+        full |= r->verify == MCPI_VERIFY_FULL;
+    }
+    if (!exact)
+        return 0;
+    if (off && chunks == 0)
+        snprintf(line, len, "note: --verify off: the rows were not checked against the reference "
+                            "core");
+    else
+        snprintf(line, len,
+                 "verified: %s%" PRIu64 " chunks (%" PRIu64 " samples) recounted by the reference "
+                 "core, all equal",
+                 full ? "every chunk, " : "", chunks, samples);
+    return 1;
+}
+
 static void fmt_rate(char *buf, size_t len, double v)
 {
     static const char *const suffix[] = {"", "k", "M", "G", "T", "P", "E"};
@@ -331,6 +385,8 @@ void mcpi__notes(const mcpi__row *rows, size_t n, const mcpi_run_info *info,
         const mcpi_record *r = rows[i].r;
         if (rows[i].ok && phases_line(line, sizeof line, r))
             emit(ctx, line);
+        if (rows[i].ok && shares_line(line, sizeof line, r))
+            emit(ctx, line);
         if (rows[i].ok && r->ocl.process_cpus > 0 && r->ocl.process_cpus < r->ocl.compute_units) {
             snprintf(line, sizeof line,
                      "note: %s is a CPU device of %u compute units, but this process may run "
@@ -350,6 +406,8 @@ void mcpi__notes(const mcpi__row *rows, size_t n, const mcpi_run_info *info,
                  r->name, r->inexact_note, r->inexact_note[0] ? "; " : "");
         emit(ctx, line);
     }
+    if (verify_line(line, sizeof line, rows, n))
+        emit(ctx, line);
     const mcpi_calibration *cal = info->calibration;
     if (cal && cal->samples_per_s > 0.0 && n > 0) {
         char rate[MCPI__NUM_LEN];

@@ -8,6 +8,7 @@
 #include "report_private.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -144,6 +145,49 @@ static void stones_obj(mcpi__out *o, const mcpi__row *row, const mcpi_calibratio
     mcpi__put(o, "}");
 }
 
+/* The row's workers: each one's share of the last timed pass. */
+static void workers_arr(mcpi__out *o, const mcpi_record *r)
+{
+    mcpi__put(o, "[");
+    for (unsigned k = 0; k < r->nworkers && k < MCPI_MAX_WORKERS; ++k) {
+        const mcpi_worker_record *w = &r->workers[k];
+        int f = 1;
+        mcpi__put(o, k ? ", {" : "{");
+        key(o, &f, "name");
+        mcpi__json_str(o, w->name);
+        key(o, &f, "device");
+        mcpi__json_str(o, w->device);
+        key(o, &f, "samples");
+        mcpi__printf(o, "%" PRIu64, w->samples);
+        key(o, &f, "hits");
+        mcpi__printf(o, "%" PRIu64, w->hits);
+        key(o, &f, "chunks");
+        mcpi__printf(o, "%" PRIu64, w->chunks);
+        key(o, &f, "share");
+        json_num(o, r->samples > 0 ? (double)w->samples / (double)r->samples : NAN);
+        key(o, &f, "busy_s");
+        json_num(o, w->busy_s);
+        key(o, &f, "idle_s");
+        json_num(o, w->idle_s);
+        key(o, &f, "verified_chunks");
+        mcpi__printf(o, "%" PRIu64, w->verified_chunks);
+        key(o, &f, "verified_samples");
+        mcpi__printf(o, "%" PRIu64, w->verified_samples);
+        mcpi__put(o, "}");
+    }
+    mcpi__put(o, "]");
+}
+
+/* What the reference core checked of the row. */
+static void verify_obj(mcpi__out *o, const mcpi_record *r)
+{
+    mcpi__printf(o, "{\"mode\": \"%s\", \"chunks\": %" PRIu64 ", \"samples\": %" PRIu64
+                    ", \"seconds\": ",
+                 mcpi_verify_name(r->verify), r->verified_chunks, r->verified_samples);
+    json_num(o, r->verify_s);
+    mcpi__put(o, "}");
+}
+
 static void result_obj(mcpi__out *o, const mcpi__row *row, const mcpi_calibration *cal)
 {
     const mcpi_record *r = row->r;
@@ -189,6 +233,10 @@ static void result_obj(mcpi__out *o, const mcpi__row *row, const mcpi_calibratio
     phases_obj(o, &r->phases);
     key(o, &f, "memory");
     memory_obj(o, r);
+    key(o, &f, "workers");
+    workers_arr(o, r);
+    key(o, &f, "verify");
+    verify_obj(o, r);
     const char *cache = mcpi__ocl_cache_name(r->ocl.cache);
     if (cache) {
         key(o, &f, "opencl");

@@ -77,8 +77,15 @@ class Exact(unittest.TestCase):
     def test_per_rank_table(self):
         p = mpirun(2, "-n", "1e5", "-b", "serial", "--per-rank", "-r", "1")
         self.assertEqual(p.returncode, 0, p.stderr)
-        self.assertEqual(p.stdout.count("mcpi "), p.stdout.count("mcpi "))  # printed once
-        self.assertIn("rank", p.stdout.lower())
+        # Printed once, by rank 0: one run header, one per-rank table with
+        # one row per rank in rank order.
+        headers = [l for l in p.stdout.splitlines() if l.startswith("mcpi ")]
+        self.assertEqual(len(headers), 1, p.stdout)
+        self.assertIn("ranks=2", headers[0])
+        self.assertEqual(p.stdout.count("per rank:"), 1, p.stdout)
+        table = p.stdout.split("per rank:", 1)[1].splitlines()
+        ranks = [l.split()[0] for l in table if l.strip()[:1].isdigit()]
+        self.assertEqual(ranks, ["0", "1"], p.stdout)
 
 
 class Errors(unittest.TestCase):

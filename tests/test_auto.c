@@ -159,8 +159,9 @@ static void test_cache_round_trip_is_exact(void **state)
     assert_int_equal(back.n, 3);
     for (size_t i = 0; i < 3; ++i) {
         assert_string_equal(back.e[i].name, m.e[i].name);
-        assert_true(back.e[i].startup_s == m.e[i].startup_s); /* %.17g: bit-exact */
-        assert_true(back.e[i].samples_per_s == m.e[i].samples_per_s);
+        /* %.17g: bit-exact */
+        assert_memory_equal(&back.e[i].startup_s, &m.e[i].startup_s, sizeof(double));
+        assert_memory_equal(&back.e[i].samples_per_s, &m.e[i].samples_per_s, sizeof(double));
     }
 }
 

@@ -46,11 +46,15 @@ static void check_backend(const mcpi_backend *b, unsigned threads, uint64_t seed
         uint64_t hits = 0;
         mcpi_phases ph;
         mcpi_phases_clear(&ph);
-        assert_int_equal(b->count(st, seed, ranges[i].begin, ranges[i].end, &hits, &ph, &rec, err,
-                                  sizeof err),
-                         MCPI_OK);
         uint64_t want = mcpi_count_range(seed, ranges[i].begin, ranges[i].end);
-        assert_true(hits == want);
+        /* as a counted chunk and as a verification chunk (the full geometry
+         * on few samples): the same integer */
+        for (unsigned flags = 0; flags <= MCPI_COUNT_VERIFY; flags += MCPI_COUNT_VERIFY) {
+            assert_int_equal(b->count(st, seed, ranges[i].begin, ranges[i].end, flags, &hits, &ph,
+                                      &rec, err, sizeof err),
+                             MCPI_OK);
+            assert_int_equal(hits, want);
+        }
         assert_true(ph.mask & (1u << MCPI_PHASE_KERNEL));
     }
     b->close(st);
@@ -87,10 +91,11 @@ static void test_threads_partial_pools_back_to_back(void **state)
         uint64_t hits = 0;
         mcpi_phases ph;
         mcpi_phases_clear(&ph);
-        assert_int_equal(mcpi_backend_threads.count(st, i, 1000u * i, 1000u * i + len, &hits, &ph,
-                                                    &rec, err, sizeof err),
+        unsigned flags = i % 7 == 0 ? MCPI_COUNT_VERIFY : 0u; /* every share, few samples */
+        assert_int_equal(mcpi_backend_threads.count(st, i, 1000u * i, 1000u * i + len, flags, &hits,
+                                                    &ph, &rec, err, sizeof err),
                          MCPI_OK);
-        assert_true(hits == mcpi_count_range(i, 1000u * i, 1000u * i + len));
+        assert_int_equal(hits, mcpi_count_range(i, 1000u * i, 1000u * i + len));
     }
     mcpi_backend_threads.close(st);
 }
@@ -134,10 +139,10 @@ static void test_known_answers_every_backend(void **state)
             uint64_t hits = 0;
             mcpi_phases ph;
             mcpi_phases_clear(&ph);
-            assert_int_equal(bs[b]->count(st, ka[i].seed, ka[i].begin, ka[i].end, &hits, &ph,
+            assert_int_equal(bs[b]->count(st, ka[i].seed, ka[i].begin, ka[i].end, 0u, &hits, &ph,
                                           &rec, err, sizeof err),
                              MCPI_OK);
-            assert_true(hits == ka[i].hits);
+            assert_int_equal(hits, ka[i].hits);
         }
         bs[b]->close(st);
     }
@@ -155,12 +160,12 @@ static void test_naive_is_marked(void **state)
     cfg.samples = 100000;
     cfg.repeat = 2;
     mcpi_target t;
-    memset(&t, 0, sizeof t);
-    t.backend = &mcpi_backend_naive;
+    mcpi_device_desc dev;
     size_t n;
     char err[MCPI_ERROR_LEN];
-    assert_int_equal(mcpi_backend_naive.list(&t.dev, 1, &n, err, sizeof err), MCPI_OK);
-    mcpi_record mine, job, ranks[1];
+    assert_int_equal(mcpi_backend_naive.list(&dev, 1, &n, err, sizeof err), MCPI_OK);
+    mcpi_target_single(&t, &mcpi_backend_naive, &dev);
+    static mcpi_record mine, job, ranks[1]; /* records are large */
     assert_int_equal(mcpi_run_target(&cfg, &t, &comm, &mine, &job, ranks), MCPI_OK);
     assert_int_equal(job.exact, 0);
     /* pi within 6 standard errors: a plain sanity bound for the teaching row */
@@ -185,25 +190,25 @@ static void test_runner_records_and_growth(void **state)
         cfg.repeat = 20;
         cfg.warmup = 1;
         mcpi_target t;
-        memset(&t, 0, sizeof t);
-        t.backend = bs[b];
+        mcpi_device_desc dev;
         size_t n;
         char err[MCPI_ERROR_LEN];
-        assert_int_equal(bs[b]->list(&t.dev, 1, &n, err, sizeof err), MCPI_OK);
-        mcpi_record mine, job, ranks[1];
+        assert_int_equal(bs[b]->list(&dev, 1, &n, err, sizeof err), MCPI_OK);
+        mcpi_target_single(&t, bs[b], &dev);
+        static mcpi_record mine, job, ranks[1]; /* records are large */
         assert_int_equal(mcpi_run_target(&cfg, &t, &comm, &mine, &job, ranks), MCPI_OK);
         assert_int_equal(job.status, MCPI_OK);
         if (bs[b]->exact)
-            assert_true(job.hits == 785856);
-        assert_true(job.samples == 1000000);
+            assert_int_equal(job.hits, 785856);
+        assert_int_equal(job.samples, 1000000);
         assert_int_equal(job.repeats, 20);
         assert_int_equal(job.ranks, 1);
-        assert_true(ranks[0].hits == job.hits);
+        assert_int_equal(ranks[0].hits, job.hits);
         assert_string_equal(job.backend, bs[b]->name);
         for (unsigned k = 0; k < job.repeats; ++k)
             assert_true(job.repeat_s[k] > 0.0);
         assert_true(job.host_peak_bytes > 0);
-        assert_true(job.host_growth_bytes == 0);
+        assert_int_equal(job.host_growth_bytes, 0);
         assert_false(job.phases.mask & (1u << MCPI_PHASE_COMM)); /* no ranks to talk to */
     }
 }

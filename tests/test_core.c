@@ -109,27 +109,42 @@ static mcpi_u64 one_sample(mcpi_u64 seed, mcpi_u64 i)
     return (i & 1) ? mcpi_inside(w[2], w[3]) : mcpi_inside(w[0], w[1]);
 }
 
+/* Every [base + lo, base + hi) for small lo <= hi against the definition,
+ * on odd and even starts, across 2^32 and 2^33, and at the very top of the
+ * stream: ranges ending exactly at 2^64 - 1 (the largest end there is) are
+ * counted, and ranges whose end would wrap past it are skipped - and both
+ * are counted so the guard provably does what it says. */
 static void test_ranges_match_definition(void **state)
 {
     (void)state;
+    const mcpi_u64 top = 0xFFFFFFFFFFFFFFFFull;
     const mcpi_u64 bases[] = {0, 1, 4294967295ull, 8589934590ull, 8589934591ull,
-                              0xFFFFFFFFFFFFFFC0ull};
+                              0xFFFFFFFFFFFFFFC0ull, top - 39, top - 31};
     const mcpi_u64 seeds[] = {0, 1, 0xDEADBEEFCAFEF00Dull};
+    unsigned at_top = 0, would_wrap = 0;
     for (size_t s = 0; s < 3; ++s) {
         for (size_t b = 0; b < sizeof bases / sizeof bases[0]; ++b) {
             mcpi_u64 base = bases[b];
             for (mcpi_u64 lo = 0; lo < 20; ++lo) {
                 for (mcpi_u64 hi = lo; hi < 40; ++hi) {
-                    if (base + hi < base || base + hi == 0 || base + hi > 0xFFFFFFFFFFFFFFFFull)
+                    if (hi > top - base) { /* base + hi would wrap past 2^64 - 1 */
+                        ++would_wrap;
                         continue;
+                    }
+                    mcpi_u64 end = base + hi;
+                    at_top += end == top;
                     mcpi_u64 want = 0;
-                    for (mcpi_u64 i = base + lo; i < base + hi; ++i)
+                    for (mcpi_u64 i = base + lo; i < end; ++i)
                         want += one_sample(seeds[s], i);
-                    assert_int_equal(mcpi_count_range(seeds[s], base + lo, base + hi), want);
+                    assert_int_equal(mcpi_count_range(seeds[s], base + lo, end), want);
                 }
             }
         }
     }
+    /* Per seed: top - 39 ends at the top for hi = 39 (20 values of lo), and
+     * top - 31 for hi = 31 (20 more); top - 31 wraps for hi = 32..39 (8 per lo). */
+    assert_int_equal(at_top, 3 * (20 + 20));
+    assert_int_equal(would_wrap, 3 * 20 * 8);
 }
 
 static void test_range_additivity_and_top(void **state)

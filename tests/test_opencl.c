@@ -58,14 +58,16 @@ static void *open_ok(const mcpi_device_desc *dev, const mcpi_config *cfg, mcpi_r
     return state;
 }
 
-/* Counts [begin, end) on an open device; asserts success. */
-static uint64_t count_ok(void *state, uint64_t seed, uint64_t begin, uint64_t end, mcpi_record *rec)
+/* Counts [begin, end) on an open device with count's flags; asserts success. */
+static uint64_t count_flags(void *state, uint64_t seed, uint64_t begin, uint64_t end,
+                            unsigned flags, mcpi_record *rec)
 {
     char err[MCPI_ERROR_LEN] = "";
     mcpi_phases ph;
     uint64_t hits = UINT64_MAX;
     mcpi_phases_clear(&ph);
-    int st = mcpi_backend_opencl.count(state, seed, begin, end, &hits, &ph, rec, err, sizeof err);
+    int st =
+        mcpi_backend_opencl.count(state, seed, begin, end, flags, &hits, &ph, rec, err, sizeof err);
     if (st != 0)
         fail_msg("count seed %llu [%llu, %llu): %d %s", (unsigned long long)seed,
                  (unsigned long long)begin, (unsigned long long)end, st, err);
@@ -74,6 +76,11 @@ static uint64_t count_ok(void *state, uint64_t seed, uint64_t begin, uint64_t en
         assert_true(ph.mask & (1u << MCPI_PHASE_D2H));
     }
     return hits;
+}
+
+static uint64_t count_ok(void *state, uint64_t seed, uint64_t begin, uint64_t end, mcpi_record *rec)
+{
+    return count_flags(state, seed, begin, end, 0u, rec);
 }
 
 /* One cache/open outcome: opens, counts seed 42 over [0, 10^5), closes. */
@@ -86,7 +93,7 @@ static int open_count_close(const mcpi_device_desc *dev, const mcpi_config *cfg,
     mcpi_phases_clear(&ph);
     int st = mcpi_backend_opencl.open(dev, cfg, &state, rec, err, errlen);
     if (st == 0) {
-        st = mcpi_backend_opencl.count(state, 42, 0, 100000, hits, &ph, rec, err, errlen);
+        st = mcpi_backend_opencl.count(state, 42, 0, 100000, 0u, hits, &ph, rec, err, errlen);
         mcpi_backend_opencl.close(state);
     } else {
         assert_null(state);
@@ -147,7 +154,7 @@ static void only_entry(const char *dir, char *path, size_t len)
     while ((e = readdir(d)) != NULL) {
         if (e->d_name[0] == '.')
             continue;
-        assert_true(strncmp(e->d_name, "opencl-", 7) == 0);
+        assert_int_equal(strncmp(e->d_name, "opencl-", 7), 0);
         assert_null(strstr(e->d_name, ".tmp")); /* no temporary left behind */
         snprintf(path, len, "%s/%s", dir, e->d_name);
         ++found;
@@ -335,19 +342,27 @@ static const range_case long_ranges[] = {
     {UINT64_MAX, P63 - 999999, P63 + 1000000, UINT64_MAX},
 };
 
-static void check_cases(void *s, const range_case *cases, size_t n, mcpi_record *rec,
-                        const char *what)
+/* Each case counted with count's flags (0, or MCPI_COUNT_VERIFY: a
+ * verification chunk's geometry) against its known answer or the core. */
+static void check_cases_flags(void *s, const range_case *cases, size_t n, mcpi_record *rec,
+                              const char *what, unsigned flags)
 {
     for (size_t i = 0; i < n; ++i) {
         const range_case *c = &cases[i];
         uint64_t want =
             c->expect != UINT64_MAX ? c->expect : mcpi_count_range(c->seed, c->begin, c->end);
-        uint64_t got = count_ok(s, c->seed, c->begin, c->end, rec);
+        uint64_t got = count_flags(s, c->seed, c->begin, c->end, flags, rec);
         if (got != want)
             fail_msg("%s: seed %llu [%llu, %llu): %llu hits, want %llu", what,
                      (unsigned long long)c->seed, (unsigned long long)c->begin,
                      (unsigned long long)c->end, (unsigned long long)got, (unsigned long long)want);
     }
+}
+
+static void check_cases(void *s, const range_case *cases, size_t n, mcpi_record *rec,
+                        const char *what)
+{
+    check_cases_flags(s, cases, n, rec, what, 0u);
 }
 
 static void test_known_answers_default_geometry(void **state)
@@ -362,7 +377,7 @@ static void test_known_answers_default_geometry(void **state)
         /* What open fills. */
         assert_true(rec.phases.mask & (1u << MCPI_PHASE_INIT));
         assert_true(rec.phases.mask & (1u << MCPI_PHASE_BUILD));
-        assert_true(rec.ocl.cache == 0 || rec.ocl.cache == 1);
+        assert_in_range(rec.ocl.cache, 0, 1);
         assert_int_equal(rec.device_mem_bytes, (int64_t)g->devs[i].global_mem_bytes);
         assert_true(rec.device_bytes > 0 && rec.device_bytes < (1 << 20));
         check_cases(s, known_answers, sizeof known_answers / sizeof known_answers[0], &rec,
@@ -370,6 +385,13 @@ static void test_known_answers_default_geometry(void **state)
         check_cases(s, odd_ranges, sizeof odd_ranges / sizeof odd_ranges[0], &rec, g->devs[i].id);
         check_cases(s, long_ranges, sizeof long_ranges / sizeof long_ranges[0], &rec,
                     g->devs[i].id);
+        /* The verification geometry: the per-item work of a full launch on
+         * fewer work-groups; the same integers. */
+        check_cases_flags(s, known_answers, sizeof known_answers / sizeof known_answers[0], &rec,
+                          g->devs[i].id, MCPI_COUNT_VERIFY);
+        check_cases_flags(s, odd_ranges, sizeof odd_ranges / sizeof odd_ranges[0], &rec,
+                          g->devs[i].id, MCPI_COUNT_VERIFY);
+        check_cases(s, long_ranges, 1, &rec, g->devs[i].id);
         /* What count fills: the last range was a real launch. */
         assert_true(rec.ocl.launches >= 1);
         assert_true(rec.ocl.local_size >= 1);

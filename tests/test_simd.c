@@ -226,7 +226,7 @@ static void backend_table(void **state)
     mcpi_phases ph;
     memset(&ph, 0, sizeof ph);
     uint64_t hits = 0;
-    assert_int_equal(b->count(st, 42, 0, 1000000, &hits, &ph, &rec, err, sizeof err), MCPI_OK);
+    assert_int_equal(b->count(st, 42, 0, 1000000, 0u, &hits, &ph, &rec, err, sizeof err), MCPI_OK);
     assert_int_equal(hits, 785856);
     assert_true(ph.mask & (1u << MCPI_PHASE_KERNEL));
     b->close(st);

@@ -34,10 +34,12 @@ static int naive_open(const mcpi_device_desc *dev, const mcpi_config *cfg, void 
     return MCPI_OK;
 }
 
-static int naive_count(void *state, uint64_t seed, uint64_t begin, uint64_t end, uint64_t *hits,
-                       mcpi_phases *ph, mcpi_record *rec, char *err, size_t errlen)
+static int naive_count(void *state, uint64_t seed, uint64_t begin, uint64_t end, unsigned flags,
+                       uint64_t *hits, mcpi_phases *ph, mcpi_record *rec, char *err,
+                       size_t errlen)
 {
     (void)state;
+    (void)flags;
     (void)rec;
     (void)err;
     (void)errlen;

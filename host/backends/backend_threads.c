@@ -28,6 +28,10 @@
  * thread costs tens of microseconds, about 2^16 samples of work. */
 #define MCPI_THREADS_MIN_SHARE (1u << 16)
 
+/* Samples per share of a verification chunk: enough for each thread's
+ * vector path (the SIMD counters count 64 samples and more with vectors). */
+#define MCPI_THREADS_VERIFY_SHARE 1024u
+
 /* How long an idle thread polls for the next job before it sleeps. */
 #define MCPI_THREADS_SPIN_S 2e-3
 
@@ -273,8 +277,9 @@ static int threads_open(const mcpi_device_desc *dev, const mcpi_config *cfg, voi
     return MCPI_OK;
 }
 
-static int threads_count(void *state, uint64_t seed, uint64_t begin, uint64_t end, uint64_t *hits,
-                         mcpi_phases *ph, mcpi_record *rec, char *err, size_t errlen)
+static int threads_count(void *state, uint64_t seed, uint64_t begin, uint64_t end, unsigned flags,
+                         uint64_t *hits, mcpi_phases *ph, mcpi_record *rec, char *err,
+                         size_t errlen)
 {
     (void)rec;
     (void)err;
@@ -282,7 +287,11 @@ static int threads_count(void *state, uint64_t seed, uint64_t begin, uint64_t en
     pool *p = state;
     double t0 = mcpi_now();
     uint64_t n = end > begin ? end - begin : 0;
-    uint64_t want = n / MCPI_THREADS_MIN_SHARE;
+    /* A verification chunk is small but runs every share, as a large one
+     * does; otherwise small ranges wake fewer threads. */
+    uint64_t min_share = (flags & MCPI_COUNT_VERIFY) ? MCPI_THREADS_VERIFY_SHARE
+                                                     : MCPI_THREADS_MIN_SHARE;
+    uint64_t want = n / min_share;
     unsigned active = want >= p->n ? p->n : want > 0 ? (unsigned)want : 1u;
     if (active > 1 && p->bound)
         follow_caller(p);
@@ -326,6 +335,12 @@ static void threads_close(void *state)
     pool_destroy(state);
 }
 
+static uint64_t threads_verify_samples(void *state)
+{
+    const pool *p = state;
+    return (uint64_t)p->n * MCPI_THREADS_VERIFY_SHARE;
+}
+
 const mcpi_backend mcpi_backend_threads = {
     .name = "threads",
     .summary = "every core: a reused POSIX thread pool, SIMD counter per thread",
@@ -334,4 +349,5 @@ const mcpi_backend mcpi_backend_threads = {
     .open = threads_open,
     .count = threads_count,
     .close = threads_close,
+    .verify_samples = threads_verify_samples,
 };

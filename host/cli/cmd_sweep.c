@@ -54,7 +54,7 @@ static size_t sweep_points(uint64_t from, uint64_t to, unsigned k, uint64_t *out
 static int add_reference(mcpi_target *targets, size_t *n, const char *name)
 {
     for (size_t i = 0; i < *n; ++i)
-        if (strcmp(targets[i].dev.id, name) == 0)
+        if (strcmp(targets[i].name, name) == 0)
             return 0;
     if (*n >= MCPI_MAX_TARGETS)
         return MCPI_EINVAL;

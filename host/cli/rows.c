@@ -17,10 +17,12 @@ int mcpi_cli_select(const mcpi_config *cfg, mcpi_comm *comm, mcpi_target *target
 int mcpi_cli_run_rows(const mcpi_config *cfg, const mcpi_target *targets, size_t n,
                       mcpi_comm *comm, mcpi_record *rows, mcpi_record *rank_rows)
 {
-    int worst = mcpi_run_rows(cfg, targets, n, comm, rows, rank_rows);
+    char err[MCPI_ERROR_LEN] = "";
+    int worst = mcpi_run_rows(cfg, targets, n, comm, rows, rank_rows, err, sizeof err);
     for (size_t i = 0; comm->rank == 0 && i < n; ++i)
         if (rows[i].status != MCPI_OK)
             fprintf(stderr, "mcpi: %s failed: %s\n", rows[i].name, rows[i].error);
+    mcpi_cli_say(comm, err);
     return worst;
 }
 

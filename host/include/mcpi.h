@@ -91,6 +91,9 @@ typedef struct mcpi_config {
     const char *resume;          /* --resume FILE */
     double checkpoint_interval_s; /* 0 = default */
     int progress;                /* 1 = --progress forces it on */
+    /* the scheduler */
+    mcpi_verify_mode verify;     /* --verify (default: sample) */
+    int balance;                 /* --balance: split the job by each rank's rate */
     mcpi_hooks hooks;            /* notes and progress (none by default) */
 } mcpi_config;
 
@@ -120,12 +123,21 @@ typedef struct mcpi_backend {
     int (*open)(const mcpi_device_desc *dev, const mcpi_config *cfg, void **state,
                 mcpi_record *rec, char *err, size_t errlen);
     /* Counts hits over samples [begin, end) for seed; adds per-repeat phases
-     * to ph and may update rec's backend details. */
-    int (*count)(void *state, uint64_t seed, uint64_t begin, uint64_t end, uint64_t *hits,
-                 mcpi_phases *ph, mcpi_record *rec, char *err, size_t errlen);
+     * to ph and may update rec's backend details.  flags: MCPI_COUNT_VERIFY
+     * marks a small verification chunk, which the backend counts through
+     * the same code path and launch geometry as its large chunks (the same
+     * per-item work and vector path, fewer work-groups or thread shares). */
+    int (*count)(void *state, uint64_t seed, uint64_t begin, uint64_t end, unsigned flags,
+                 uint64_t *hits, mcpi_phases *ph, mcpi_record *rec, char *err, size_t errlen);
+    /* The smallest range that runs the open device's whole code path
+     * (a verification chunk's size); NULL: 4096 samples. */
+    uint64_t (*verify_samples)(void *state);
     /* Releases everything open acquired; accepts NULL. */
     void (*close)(void *state);
 } mcpi_backend;
+
+/* count's flags. */
+#define MCPI_COUNT_VERIFY 1u
 
 extern const mcpi_backend mcpi_backend_serial;
 extern const mcpi_backend mcpi_backend_simd;
@@ -142,10 +154,18 @@ const mcpi_backend *mcpi_backend_find(const char *name);
 
 #define MCPI_MAX_TARGETS 64
 
-/* One row to run: a backend on a device. */
-typedef struct mcpi_target {
+/* One worker of a row: a backend on one of its devices. */
+typedef struct mcpi_target_worker {
     const mcpi_backend *backend;
     mcpi_device_desc dev;
+} mcpi_target_worker;
+
+/* One row to run: one worker ("threads", "opencl:0.0") or several counting
+ * one range together ("threads+opencl:0.0", "node"). */
+typedef struct mcpi_target {
+    char name[MCPI_NAME_LEN]; /* the row's name */
+    size_t nworkers;
+    mcpi_target_worker workers[MCPI_MAX_WORKERS];
     /* --backend auto: candidates are marked until one is chosen; the chosen
      * row carries the prediction and the line explaining it. */
     int auto_candidate;
@@ -153,12 +173,19 @@ typedef struct mcpi_target {
     char auto_note[MCPI_ERROR_LEN];
 } mcpi_target;
 
-/* Checks the syntax of a --backend list without touching any device:
- * names in {serial, simd, threads, naive, opencl, opencl:P.D, opencl:gpu,
- * opencl:cpu, opencl:accelerator, all, auto}.  0 or MCPI_EINVAL. */
+/* Makes t the one-worker row of backend b on device d (named d->id). */
+void mcpi_target_single(mcpi_target *t, const mcpi_backend *b, const mcpi_device_desc *d);
+
+/* Checks the syntax of a --backend list without touching any device: a
+ * comma list of rows, each a name in {serial, simd, threads, naive, opencl,
+ * opencl:P.D, opencl:gpu, opencl:cpu, opencl:accelerator, node, all, auto}
+ * or several exact ones joined by '+' (one row counted by all of them).
+ * 0 or MCPI_EINVAL. */
 int mcpi_selection_check(const char *list, char *err, size_t errlen);
-/* Resolves a --backend list ("" = all) to targets, without duplicates.
- * MCPI_EINVAL for syntax, MCPI_EUNAVAIL naming what is available. */
+/* Resolves a --backend list ("" = all: every backend's devices, and the
+ * node row when there is an OpenCL device that is not a CPU) to targets,
+ * without duplicates.  MCPI_EINVAL for syntax, MCPI_EUNAVAIL naming what is
+ * available. */
 int mcpi_selection_resolve(const char *list, mcpi_target *out, size_t cap, size_t *count,
                            char *err, size_t errlen);
 
@@ -187,9 +214,10 @@ int mcpi_run_target(const mcpi_config *cfg, const mcpi_target *t, mcpi_comm *com
  * job rows and rank_rows[n * comm->size] (may be NULL) the per-rank rows, on
  * rank 0 (elsewhere rows is scratch of at least one record).  Returns the
  * worst status, the same on every rank; each failed row has its message in
- * its error. */
+ * its error.  Exact rows over the same samples must count the same hits:
+ * when two do not, MCPI_EBACKEND with both in err (rank 0). */
 int mcpi_run_rows(const mcpi_config *cfg, const mcpi_target *targets, size_t n, mcpi_comm *comm,
-                  mcpi_record *rows, mcpi_record *rank_rows);
+                  mcpi_record *rows, mcpi_record *rank_rows, char *err, size_t errlen);
 
 /* Checks --checkpoint and --resume before anything runs: a checkpointed run
  * is one timed pass (--repeat 1 --warmup 0) of exactly one backend row (one

@@ -61,6 +61,12 @@
 #define MCPI_OCL_GUESS_CPU 0.05
 /* A launch's measured rate may raise the estimate at most this much. */
 #define MCPI_OCL_MAX_GROWTH 8.0
+/* A kernel event shorter than the host's wall time around its launch by
+ * more than this factor is not believed (for sizing launches). */
+#define MCPI_OCL_PLAUSIBLE 10.0
+/* Work-items of a verification chunk: a few of one group, each with the
+ * counted work's per-item count. */
+#define MCPI_OCL_VERIFY_ITEMS 8u
 #define MCPI_CL_PLATFORM_NOT_FOUND_KHR (-1001)
 /* CPU devices get -DMCPI_OCL_VEC=<width>: the kernel computes Philox blocks in
  * OpenCL vectors of that many 64-bit lanes, two per step (kernels/
@@ -854,17 +860,37 @@ typedef struct ocl_launch {
     uint64_t n, per_item, groups;
 } ocl_launch;
 
+/* Samples per item of a full launch at the current rate estimate. */
+static uint64_t full_per_item(const ocl_state *s)
+{
+    const uint64_t width = (uint64_t)s->max_groups * s->local; /* <= 2^23 */
+    if (s->fixed_per_item)
+        return s->fixed_per_item;
+    double want = MCPI_OCL_TARGET_S * s->rate / (double)width;
+    return want < 1.0                              ? 1
+           : want >= (double)MCPI_OCL_MAX_PER_ITEM ? MCPI_OCL_MAX_PER_ITEM
+                                                   : (uint64_t)want;
+}
+
+/* A verification chunk's launch: the per-item work a full launch would
+ * have (the kernel's vector path and item loop as in the counted work),
+ * on as few work-groups as its samples need. */
+static ocl_launch plan_verify(const ocl_state *s, uint64_t remaining)
+{
+    ocl_launch l;
+    l.per_item = full_per_item(s);
+    uint64_t group = (uint64_t)s->local * l.per_item;
+    uint64_t cap = group * s->max_groups;
+    l.n = remaining < cap ? remaining : cap;
+    l.groups = ceil_div(l.n, group);
+    return l;
+}
+
 /* Sizes the next launch over `remaining` samples. */
 static ocl_launch plan_launch(const ocl_state *s, uint64_t remaining)
 {
     const uint64_t width = (uint64_t)s->max_groups * s->local; /* <= 2^23 */
-    uint64_t p = s->fixed_per_item;
-    if (!p) {
-        double want = MCPI_OCL_TARGET_S * s->rate / (double)width;
-        p = want < 1.0                              ? 1
-            : want >= (double)MCPI_OCL_MAX_PER_ITEM ? MCPI_OCL_MAX_PER_ITEM
-                                                    : (uint64_t)want;
-    }
+    uint64_t p = full_per_item(s);
     ocl_launch l;
     uint64_t cap = width * p; /* <= 2^63: no overflow */
     if (s->launch_cap && s->launch_cap < cap)
@@ -911,6 +937,7 @@ static int run_launch(ocl_state *s, uint64_t seed, uint64_t begin, const ocl_lau
     cl_event kev = NULL, rev = NULL;
     cl_int rc;
     int st = 0;
+    double host_t0 = mcpi_now();
     if ((rc = clSetKernelArg(s->kernel, 0, sizeof a_seed, &a_seed)) != CL_SUCCESS ||
         (rc = clSetKernelArg(s->kernel, 1, sizeof a_begin, &a_begin)) != CL_SUCCESS ||
         (rc = clSetKernelArg(s->kernel, 2, sizeof a_count, &a_count)) != CL_SUCCESS ||
@@ -940,13 +967,18 @@ static int run_launch(ocl_state *s, uint64_t seed, uint64_t begin, const ocl_lau
         goto out_read_event;
     }
     double kernel_s = end > start ? (double)(end - start) * 1e-9 : 0.0;
+    /* Some runtimes report kernels of a few nanoseconds: an event time far
+     * below the host's wall time around the launch is not trusted for
+     * sizing (the phase keeps what the device said). */
+    double host_s = mcpi_now() - host_t0;
+    double sizing_s = kernel_s * MCPI_OCL_PLAUSIBLE < host_s ? host_s : kernel_s;
     mcpi_phases_add(ph, MCPI_PHASE_KERNEL, kernel_s);
     mcpi_phases_add(ph, MCPI_PHASE_D2H, rend > rstart ? (double)(rend - rstart) * 1e-9 : 0.0);
     rec->ocl.ev_submit_ns = sub >= q ? (double)(sub - q) : 0.0;
     rec->ocl.ev_start_ns = start >= q ? (double)(start - q) : 0.0;
     rec->ocl.ev_end_ns = end >= q ? (double)(end - q) : 0.0;
     if (!s->fixed_per_item)
-        update_rate(s, l->n, kernel_s);
+        update_rate(s, l->n, sizing_s);
 
     double t0 = mcpi_now();
     uint64_t sum = 0;
@@ -962,15 +994,16 @@ out_kernel_event:
     return st;
 }
 
-static int ocl_count(void *state, uint64_t seed, uint64_t begin, uint64_t end, uint64_t *hits,
-                     mcpi_phases *ph, mcpi_record *rec, char *err, size_t errlen)
+static int ocl_count(void *state, uint64_t seed, uint64_t begin, uint64_t end, unsigned flags,
+                     uint64_t *hits, mcpi_phases *ph, mcpi_record *rec, char *err, size_t errlen)
 {
     ocl_state *s = state;
     uint64_t launches = 0, biggest = 0;
     *hits = 0;
     /* cur + l.n <= end always holds, so cur never wraps, even at 2^64 - 1. */
     for (uint64_t cur = begin; cur < end;) {
-        ocl_launch l = plan_launch(s, end - cur);
+        ocl_launch l = (flags & MCPI_COUNT_VERIFY) ? plan_verify(s, end - cur)
+                                                   : plan_launch(s, end - cur);
         int st = run_launch(s, seed, cur, &l, hits, ph, rec, err, errlen);
         if (st != 0)
             return st;
@@ -987,6 +1020,16 @@ static int ocl_count(void *state, uint64_t seed, uint64_t begin, uint64_t end, u
     return 0;
 }
 
+/* A few work-items of a full launch: the smallest chunk that runs the
+ * kernel's whole code path (its item loop and vector path with the counted
+ * work's per-item count; the rest of the one group idles). */
+static uint64_t ocl_verify_samples(void *state)
+{
+    const ocl_state *s = state;
+    uint64_t items = s->local < MCPI_OCL_VERIFY_ITEMS ? s->local : MCPI_OCL_VERIFY_ITEMS;
+    return items * full_per_item(s);
+}
+
 const mcpi_backend mcpi_backend_opencl = {
     .name = "opencl",
     .summary = "OpenCL devices through the ICD loader (one row per device)",
@@ -999,4 +1042,5 @@ const mcpi_backend mcpi_backend_opencl = {
     .open = ocl_open,
     .count = ocl_count,
     .close = ocl_close,
+    .verify_samples = ocl_verify_samples,
 };

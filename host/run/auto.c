@@ -9,6 +9,7 @@
 #include "auto.h"
 #include "hash.h"
 #include "notify.h"
+#include "scheduler.h"
 
 #define MCPI_AUTO_MAGIC "mcpi-auto-model 1"
 /* A model file is a few lines per candidate; anything larger is not one. */
@@ -42,9 +43,10 @@ void mcpi_auto_fit(mcpi_auto_entry *e, uint64_t n1, double t1, uint64_t n2, doub
     }
 }
 
-/* Best of three timed counts of n samples; < 0 on failure. */
-static double best_time(const mcpi_target *t, void *state, const mcpi_config *cfg, uint64_t n,
-                        mcpi_record *rec, char *err, size_t errlen)
+/* Best of three timed counts of n samples (through the scheduler, as one
+ * chunk each); < 0 on failure. */
+static double best_time(mcpi_worker *w, const mcpi_config *cfg, uint64_t n, char *err,
+                        size_t errlen)
 {
     double best = -1.0;
     for (int r = 0; r < 3; ++r) {
@@ -52,13 +54,35 @@ static double best_time(const mcpi_target *t, void *state, const mcpi_config *cf
         mcpi_phases_clear(&ph);
         uint64_t hits;
         double t0 = mcpi_now();
-        if (t->backend->count(state, cfg->seed, 0, n, &hits, &ph, rec, err, errlen) != MCPI_OK)
+        if (mcpi_sched_count_once(w, cfg->seed, 0, n, &hits, &ph, err, errlen) != MCPI_OK)
             return -1.0;
         double dt = mcpi_now() - t0;
         if (best < 0.0 || dt < best)
             best = dt;
     }
     return best;
+}
+
+/* Fits one candidate's model; 0, or -1 when it cannot be opened or counted. */
+static int probe_one(const mcpi_target *t, const mcpi_config *cfg, mcpi_record *rec,
+                     mcpi_auto_entry *e, char *err, size_t errlen)
+{
+    mcpi_worker w = {t->workers[0].backend, t->workers[0].dev, NULL, rec, 0};
+    mcpi_record_init(rec);
+    if (w.backend->open(&w.dev, cfg, &w.state, rec, err, errlen) != MCPI_OK)
+        return -1;
+    /* untimed counts first: first-touch costs are not startup, and the
+     * large size wakes every thread of a pool (the small one uses one) */
+    double x = best_time(&w, cfg, MCPI_AUTO_PROBE_SMALL, err, errlen);
+    x = x < 0.0 ? x : best_time(&w, cfg, MCPI_AUTO_PROBE_LARGE, err, errlen);
+    double t1 = x < 0.0 ? x : best_time(&w, cfg, MCPI_AUTO_PROBE_SMALL, err, errlen);
+    double t2 = t1 < 0.0 ? t1 : best_time(&w, cfg, MCPI_AUTO_PROBE_LARGE, err, errlen);
+    w.backend->close(w.state);
+    if (t2 < 0.0)
+        return -1;
+    snprintf(e->name, sizeof e->name, "%s", t->name);
+    mcpi_auto_fit(e, MCPI_AUTO_PROBE_SMALL, t1, MCPI_AUTO_PROBE_LARGE, t2);
+    return 0;
 }
 
 int mcpi_auto_probe(const mcpi_target *t, size_t n, const mcpi_config *cfg, mcpi_auto_model *m,
@@ -70,26 +94,9 @@ int mcpi_auto_probe(const mcpi_target *t, size_t n, const mcpi_config *cfg, mcpi
         mcpi_set_error(err, errlen, "--backend auto: out of memory");
         return MCPI_ENOMEM;
     }
-    for (size_t i = 0; i < n && m->n < MCPI_MAX_TARGETS; ++i) {
-        void *state = NULL;
-        mcpi_record_init(rec);
-        if (t[i].backend->open(&t[i].dev, cfg, &state, rec, err, errlen) != MCPI_OK)
-            continue;
-        /* untimed counts first: first-touch costs are not startup, and the
-         * large size wakes every thread of a pool (the small one uses one) */
-        double w = best_time(&t[i], state, cfg, MCPI_AUTO_PROBE_SMALL, rec, err, errlen);
-        w = w < 0.0 ? w : best_time(&t[i], state, cfg, MCPI_AUTO_PROBE_LARGE, rec, err, errlen);
-        double t1 = w < 0.0 ? w : best_time(&t[i], state, cfg, MCPI_AUTO_PROBE_SMALL, rec, err,
-                                            errlen);
-        double t2 = t1 < 0.0 ? t1 : best_time(&t[i], state, cfg, MCPI_AUTO_PROBE_LARGE, rec, err,
-                                              errlen);
-        t[i].backend->close(state);
-        if (t2 < 0.0)
-            continue;
-        mcpi_auto_entry *e = &m->e[m->n++];
-        snprintf(e->name, sizeof e->name, "%s", t[i].dev.id);
-        mcpi_auto_fit(e, MCPI_AUTO_PROBE_SMALL, t1, MCPI_AUTO_PROBE_LARGE, t2);
-    }
+    for (size_t i = 0; i < n && m->n < MCPI_MAX_TARGETS; ++i)
+        if (probe_one(&t[i], cfg, rec, &m->e[m->n], err, errlen) == 0)
+            ++m->n;
     free(rec);
     if (m->n == 0) {
         if (err != NULL && err[0] == '\0')
@@ -141,7 +148,8 @@ uint64_t mcpi_auto_key(const mcpi_target *t, size_t n, const mcpi_config *cfg)
     const char *head[] = {"mcpi auto model", MCPI_VERSION_STRING, host, settings};
     uint64_t h = mcpi_hash_parts(head, sizeof head / sizeof head[0]);
     for (size_t i = 0; i < n; ++i) {
-        const char *parts[] = {t[i].dev.id, t[i].dev.description, t[i].dev.driver_version};
+        const mcpi_device_desc *d = &t[i].workers[0].dev;
+        const char *parts[] = {t[i].name, d->description, d->driver_version};
         uint64_t p = mcpi_hash_parts(parts, sizeof parts / sizeof parts[0]);
         h = mcpi_fnv1a(h, &p, sizeof p);
     }
@@ -258,13 +266,13 @@ int mcpi_auto_model_get(const mcpi_target *t, size_t n, const mcpi_config *cfg, 
     if (cached && !refresh) {
         const char *names[MCPI_MAX_TARGETS];
         for (size_t i = 0; i < n && i < MCPI_MAX_TARGETS; ++i)
-            names[i] = t[i].dev.id;
+            names[i] = t[i].name;
         int rc = mcpi_auto_load(path, key, names, n, m, why, sizeof why);
         if (rc == 0) {
             *source = MCPI_AUTO_CACHED;
             return MCPI_OK;
         }
-        if (rc != MCPI_EUNAVAIL)
+        if (rc != MCPI_EUNAVAIL && !cfg->quiet)
             mcpi_notify(cfg, MCPI_NOTE_WARNING, "%s; probing again", why);
     }
     int rc = mcpi_auto_probe(t, n, cfg, m, err, errlen);

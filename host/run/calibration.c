@@ -58,8 +58,8 @@ int mcpi_calibration_measure(mcpi_calibration_run *run, char *err, size_t errlen
         mcpi_phases_clear(&ph);
         uint64_t hits = 0;
         double t0 = mcpi_now();
-        rc = ref->count(NULL, MCPI_STONE_SEED, 0, MCPI_STONE_SAMPLES, &hits, &ph, scratch, err,
-                        errlen);
+        rc = ref->count(NULL, MCPI_STONE_SEED, 0, MCPI_STONE_SAMPLES, 0u, &hits, &ph, scratch,
+                        err, errlen);
         double dt = mcpi_now() - t0;
         if (rc == MCPI_OK && hits != MCPI_STONE_HITS) {
             mcpi_set_error(err, errlen,

@@ -7,28 +7,31 @@
  * same status, and none waits for another. */
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "auto.h"
 #include "mcpi.h"
 
-/* Under MPI, several devices of one backend become one row: local rank k
- * takes device k mod count, and its record names the device it used. */
-static void bind_devices(mcpi_target *t, size_t *n, const mcpi_comm *comm)
+/* Under MPI, several single-device rows of one backend become one row named
+ * after the backend: local rank k takes device k mod count, and its record
+ * names the device it used. */
+static int bind_rows(mcpi_target *t, size_t *n, const mcpi_comm *comm)
 {
-    if (comm->size == 1)
-        return;
-    mcpi_target in[MCPI_MAX_TARGETS];
+    mcpi_target *in = malloc(*n * sizeof *in); /* targets are large: not on the stack */
+    if (in == NULL)
+        return MCPI_ENOMEM;
     size_t nin = *n, out = 0;
     memcpy(in, t, nin * sizeof *in);
     for (size_t i = 0; i < nin; ++i) {
+        const mcpi_backend *b = in[i].workers[0].backend;
         size_t count = 0, first = nin;
-        for (size_t j = 0; j < nin; ++j)
-            if (in[j].backend == in[i].backend) {
+        for (size_t j = 0; in[i].nworkers == 1 && j < nin; ++j)
+            if (in[j].nworkers == 1 && in[j].workers[0].backend == b) {
                 first = first < j ? first : j;
                 ++count;
             }
-        if (count == 1) {
+        if (count <= 1) {
             t[out++] = in[i];
             continue;
         }
@@ -36,15 +39,50 @@ static void bind_devices(mcpi_target *t, size_t *n, const mcpi_comm *comm)
             continue; /* this backend's row was made at its first device */
         size_t pick = mcpi_local_device(comm, count);
         for (size_t j = 0, seen = 0; j < nin; ++j)
-            if (in[j].backend == in[i].backend && seen++ == pick) {
+            if (in[j].nworkers == 1 && in[j].workers[0].backend == b && seen++ == pick) {
                 t[out] = in[j];
-                snprintf(t[out].dev.description, sizeof t[out].dev.description, "%.20s %.100s",
-                         in[j].dev.id, in[j].dev.description);
+                mcpi_device_desc *d = &t[out].workers[0].dev;
+                snprintf(d->description, sizeof d->description, "%.20s %.100s", in[j].name,
+                         in[j].workers[0].dev.description);
             }
-        snprintf(t[out].dev.id, sizeof t[out].dev.id, "%s", in[i].backend->name);
+        snprintf(t[out].name, sizeof t[out].name, "%s", b->name);
         ++out;
     }
     *n = out;
+    free(in);
+    return MCPI_OK;
+}
+
+/* Inside a row of several workers, several devices of one backend are
+ * shared out the same way: each rank keeps device k mod count of them. */
+static void bind_workers(mcpi_target *t, const mcpi_comm *comm)
+{
+    mcpi_target_worker in[MCPI_MAX_WORKERS];
+    size_t nin = t->nworkers, out = 0;
+    memcpy(in, t->workers, nin * sizeof *in);
+    for (size_t i = 0; i < nin; ++i) {
+        size_t count = 0, index = 0;
+        for (size_t j = 0; j < nin; ++j)
+            if (in[j].backend == in[i].backend) {
+                index += j < i;
+                ++count;
+            }
+        if (count == 1 || index == mcpi_local_device(comm, count))
+            t->workers[out++] = in[i];
+    }
+    t->nworkers = out;
+}
+
+static int bind_devices(mcpi_target *t, size_t *n, const mcpi_comm *comm)
+{
+    if (comm->size == 1 || *n == 0)
+        return MCPI_OK;
+    if (bind_rows(t, n, comm) != MCPI_OK)
+        return MCPI_ENOMEM;
+    for (size_t i = 0; i < *n; ++i)
+        if (t[i].nworkers > 1)
+            bind_workers(&t[i], comm);
+    return MCPI_OK;
 }
 
 /* Rank 0: probes the auto candidates and returns the index of the one
@@ -53,7 +91,11 @@ static int probe_pick(const mcpi_config *cfg, const mcpi_comm *comm, const mcpi_
                       size_t n, uint64_t share, mcpi_auto_model *model, mcpi_auto_source *source,
                       char *err, size_t errlen)
 {
-    mcpi_target cand[MCPI_MAX_TARGETS];
+    mcpi_target *cand = malloc(n * sizeof *cand); /* targets are large: not on the stack */
+    if (cand == NULL) {
+        mcpi_set_error(err, errlen, "--backend auto: out of memory");
+        return -1;
+    }
     size_t k = 0;
     for (size_t i = 0; i < n; ++i)
         if (t[i].auto_candidate)
@@ -61,14 +103,17 @@ static int probe_pick(const mcpi_config *cfg, const mcpi_comm *comm, const mcpi_
     /* probe as the run will open them: threads divided among local ranks */
     mcpi_config probe_cfg = *cfg;
     probe_cfg.ranks_per_node = (unsigned)comm->local_size;
-    if (mcpi_auto_model_get(cand, k, &probe_cfg, 0, model, source, err, errlen) != MCPI_OK)
-        return -1;
-    size_t c = mcpi_auto_choose(model, share);
-    for (size_t i = 0; i < k; ++i)
-        if (strcmp(cand[i].dev.id, model->e[c].name) == 0)
-            return (int)i;
-    mcpi_set_error(err, errlen, "--backend auto: the model names no candidate");
-    return -1;
+    int pick = -1;
+    if (mcpi_auto_model_get(cand, k, &probe_cfg, 0, model, source, err, errlen) == MCPI_OK) {
+        size_t c = mcpi_auto_choose(model, share);
+        for (size_t i = 0; i < k && pick < 0; ++i)
+            if (strcmp(cand[i].name, model->e[c].name) == 0)
+                pick = (int)i;
+        if (pick < 0)
+            mcpi_set_error(err, errlen, "--backend auto: the model names no candidate");
+    }
+    free(cand);
+    return pick;
 }
 
 /* Keeps the pick-th candidate at the first candidate's place, drops the
@@ -146,7 +191,11 @@ int mcpi_select(const mcpi_config *cfg, mcpi_comm *comm, mcpi_target *targets, s
     rc = choose_auto(cfg, comm, targets, count, err, errlen);
     if (rc != MCPI_OK)
         return rc; /* agreed in choose_auto */
-    bind_devices(targets, count, comm);
+    rc = bind_devices(targets, count, comm);
+    if (rc != MCPI_OK)
+        mcpi_set_error(err, errlen, "--backend: out of memory");
+    if ((rc = mcpi_agree(comm, rc)) != MCPI_OK)
+        return rc;
     /* --checkpoint/--resume are refused here, before any row runs or any
      * report is written: one line, exit 2, no output file. */
     rc = comm->rank == 0 ? mcpi_run_check(cfg, comm->size, err, errlen) : MCPI_OK;

@@ -37,14 +37,18 @@ struct mcpi_comm {
     /* The message of the last collective that failed ("" when none). */
     char error[MCPI_ERROR_LEN];
     int (*barrier)(mcpi_comm *c);
-    /* Sums v over ranks; every rank gets the sum. */
-    int (*sum_u64)(mcpi_comm *c, uint64_t *v);
+    /* Element-wise sums of n unsigned 64-bit integers over ranks (wrapping
+     * modulo 2^64); every rank gets them.  With one rank contributing and
+     * the others 0 it is a broadcast. */
+    int (*sum_u64)(mcpi_comm *c, uint64_t *v, int n);
     /* Element-wise max of n doubles over ranks; every rank gets it. */
     int (*max_doubles)(mcpi_comm *c, double *v, int n);
     /* Minimum of an int over ranks (statuses are negative: the worst wins). */
     int (*min_int)(mcpi_comm *c, int *v);
-    /* Gathers one record per rank into all[size] on rank 0 (all unused elsewhere). */
-    int (*gather_records)(mcpi_comm *c, const mcpi_record *mine, mcpi_record *all);
+    /* Gathers len bytes from every rank into all[size * len] on rank 0, in
+     * rank order (all unused elsewhere).  Every rank runs the same binary,
+     * so records travel as bytes. */
+    int (*gather_bytes)(mcpi_comm *c, const void *mine, size_t len, void *all);
     /* Ends every rank of the job at once with exit code code; does not
      * return.  Used only when agreement is impossible. */
     void (*abort)(mcpi_comm *c, int code);
@@ -62,6 +66,12 @@ void mcpi_comm_self(mcpi_comm *c);
  * ranges up to 2^64-1 samples. */
 void mcpi_split_range(uint64_t begin, uint64_t end, uint64_t parts, uint64_t k, uint64_t *b,
                       uint64_t *e);
+
+/* Cuts [0, n) into parts contiguous pieces in proportion to the weights
+ * w[parts] (each rank's rate, --balance): piece k is [cut[k], cut[k + 1]),
+ * cut[0] = 0 and cut[parts] = n, so the pieces cover [0, n) exactly
+ * whatever the weights; no positive weight gives the even split. */
+void mcpi_split_weighted(uint64_t n, const double *w, uint64_t parts, uint64_t *cut);
 
 /* Which of count devices this rank drives when one row has several devices
  * of one backend: local rank k takes device k mod count.  count >= 1. */
@@ -88,6 +98,10 @@ int mcpi_agree(mcpi_comm *c, int value);
  * row's error. */
 void mcpi_fold_job(mcpi_record *job, const mcpi_record *all, int size, uint64_t total_hits,
                    const double *slowest, uint64_t begin, uint64_t end);
+/* Part of the fold: worker k of the job row is worker k of every rank's row
+ * (samples, hits, chunks and verified work summed; busy and idle times the
+ * largest). */
+void mcpi_fold_workers(mcpi_record *job, const mcpi_record *all, int size);
 
 /* ---- the MPI communicator (MCPI_WITH_MPI builds only) ----------------------- */
 

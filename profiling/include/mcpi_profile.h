@@ -108,7 +108,32 @@ typedef struct mcpi_ocl_detail {
     double ev_submit_ns, ev_start_ns, ev_end_ns;
 } mcpi_ocl_detail;
 
-/* One timed run of one backend on one device on one rank. */
+/* Most workers in one row (`--backend A+B+...`, `node`). */
+#define MCPI_MAX_WORKERS 8
+
+/* One worker of a row: its share of the row's last timed pass on this rank
+ * (samples, hits, chunks), its busy time in that pass and its idle time at
+ * the end (from its last chunk to the row's last), and what the reference
+ * core verified of it over every pass. */
+typedef struct mcpi_worker_record {
+    char name[MCPI_NAME_LEN];     /* "threads", "opencl:0.0" */
+    char device[MCPI_DEVICE_LEN];
+    uint64_t samples, hits, chunks;
+    double busy_s, idle_s;
+    uint64_t verified_chunks, verified_samples;
+} mcpi_worker_record;
+
+/* How the scheduler checks a row against the reference core. */
+typedef enum {
+    MCPI_VERIFY_SAMPLE, /* a few small chunks per worker and pass (default) */
+    MCPI_VERIFY_OFF,
+    MCPI_VERIFY_FULL /* every chunk */
+} mcpi_verify_mode;
+
+/* "sample", "off", "full". */
+const char *mcpi_verify_name(mcpi_verify_mode m);
+
+/* One timed run of one row (one or several workers) on one rank. */
 typedef struct mcpi_record {
     /* identity */
     char name[MCPI_NAME_LEN];     /* row name: "serial", "threads", "opencl:0.0" */
@@ -143,6 +168,12 @@ typedef struct mcpi_record {
      * keeps its identity so reports can show it without losing other rows. */
     int status;
     char error[MCPI_ERROR_LEN];
+    /* the row's workers, and what was verified of them */
+    unsigned nworkers;
+    mcpi_worker_record workers[MCPI_MAX_WORKERS];
+    mcpi_verify_mode verify;
+    uint64_t verified_chunks, verified_samples; /* over every pass, all workers */
+    double verify_s;                            /* the reference's recount time */
 } mcpi_record;
 
 /* Statistics of the timed repeats of a record. */
