@@ -1,4 +1,6 @@
 /* split.c - exact contiguous splits of a sample range. */
+#include <math.h>
+
 #include "mcpi_mpi.h"
 
 void mcpi_split_range(uint64_t begin, uint64_t end, uint64_t parts, uint64_t k, uint64_t *b,
@@ -18,11 +20,18 @@ void mcpi_split_range(uint64_t begin, uint64_t end, uint64_t parts, uint64_t k, 
     *e = *b + q + (k < r ? 1 : 0);
 }
 
+/* A weight that can take part: finite and positive (no NaN, no infinity:
+ * either would make every cut meaningless). */
+static long double usable(double w)
+{
+    return isfinite(w) && w > 0 ? (long double)w : 0;
+}
+
 void mcpi_split_weighted(uint64_t n, const double *w, uint64_t parts, uint64_t *cut)
 {
     long double total = 0;
     for (uint64_t k = 0; k < parts; ++k)
-        total += w[k] > 0 ? (long double)w[k] : 0;
+        total += usable(w[k]);
     cut[0] = 0;
     long double acc = 0;
     for (uint64_t k = 1; k < parts; ++k) {
@@ -32,7 +41,7 @@ void mcpi_split_weighted(uint64_t n, const double *w, uint64_t parts, uint64_t *
             cut[k] = b;
             continue;
         }
-        acc += w[k - 1] > 0 ? (long double)w[k - 1] : 0;
+        acc += usable(w[k - 1]);
         long double x = (long double)n * (acc / total);
         uint64_t c = x >= (long double)n ? n : (uint64_t)x;
         cut[k] = c < cut[k - 1] ? cut[k - 1] : c; /* monotone whatever the rounding */

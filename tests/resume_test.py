@@ -304,6 +304,13 @@ class InterruptResumeMPI(Base):
         self.interrupt_and_resume(seed, N_SERIAL, "serial", "serial", signal.SIGTERM,
                                   ranks=1, then_ranks=3)
 
+    def test_combined_row_then_another_composition(self):
+        """A row of two workers on two ranks, stopped at a random moment,
+        resumed by another row of two workers on one rank."""
+        seed = RNG.randrange(2**64)
+        self.interrupt_and_resume(seed, N_MPI, "simd+serial", "threads+simd", signal.SIGUSR1,
+                                  ranks=2, then_ranks=1)
+
     def test_three_ranks_then_two_ranks_other_backend(self):
         seed = RNG.randrange(2**64)
         self.interrupt_and_resume(seed, N_THREADS, "threads",
@@ -371,6 +378,32 @@ class EarlySignal(Base):
                 proc.kill()
                 proc.communicate()
         self.assertEqual(proc.returncode, -signal.SIGTERM)
+
+
+def fnv1a64(data):
+    h = 0xCBF29CE484222325
+    for byte in data:
+        h = ((h ^ byte) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return h
+
+
+class OldFormat(Base):
+    def test_format_1_checkpoint_resumes(self):
+        """A checkpoint written before the scheduler (format 1: a counted
+        prefix) is read as that one interval and resumed exactly."""
+        seed, n, done = 77, 20_000_001, 6_000_003
+        p = run("--range", f"0:{done}", "-s", str(seed), "-b", "threads", *ONE_PASS,
+                "--format", "json")
+        hits = json.loads(p.stdout)["results"][0]["hits"]
+        body = (f"mcpi-checkpoint 1\nversion 0.1.0\nseed {seed}\nsamples {n}\nbegin 0\n"
+                f"end {n}\ndone {done}\nhits {hits}\nelapsed_s 1.5\nbackend serial\n"
+                f"ranks 1\n").encode()
+        with open(self.ckpt, "wb") as f:
+            f.write(body + b"fnv1a64 %016x\n" % fnv1a64(body))
+        self.assertEqual(self.resume(seed, n, "simd+serial"), reference(seed, n))
+        ck = read_checkpoint(self.ckpt)
+        self.assertEqual(ck["mcpi-checkpoint"], "2")  # rewritten in the current format
+        self.assertEqual(int(ck["done"]), n)
 
 
 class Refusals(Base):

@@ -41,10 +41,10 @@ static void test_parse_count_forms(void **state)
         assert_int_equal(mcpi_parse_count(ok[i].s, &v), MCPI_OK);
         assert_int_equal(v, ok[i].v);
     }
-    const char *bad[] = {"",      "0",     "-1",    "+5",       "1.5",   "1e",    "e6",
-                         "2^64",  "2^",    "^3",    "1e20",     "1.5e0", "abc",   "1 ",
-                         " 1",    "1k",    "0x10",  "18446744073709551616", "0e5", "1e-3",
-                         "2^2^2", "1..2e3", "3.e2x", "nan",     "inf"};
+    const char *bad[] = {
+        "",    "0",    "-1",    "+5",     "1.5",   "1e",  "e6", "2^64", "2^",
+        "^3",  "1e20", "1.5e0", "abc",    "1 ",    " 1",  "1k", "0x10", "18446744073709551616",
+        "0e5", "1e-3", "2^2^2", "1..2e3", "3.e2x", "nan", "inf"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; ++i) {
         uint64_t v = 42;
         assert_int_equal(mcpi_parse_count(bad[i], &v), MCPI_EINVAL);
@@ -64,7 +64,7 @@ static void test_parse_u64(void **state)
     assert_int_equal(v, 0xdeadbeefull);
     assert_int_equal(mcpi_parse_u64("18446744073709551615", &v), MCPI_OK);
     assert_int_equal(v, UINT64_MAX);
-    const char *bad[] = {"", "0x", "0x1FFFFFFFFFFFFFFFF", "18446744073709551616", "-1", "1e3",
+    const char *bad[] = {"",    "0x", "0x1FFFFFFFFFFFFFFFF", "18446744073709551616", "-1", "1e3",
                          "0xg", "12a"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; ++i)
         assert_int_equal(mcpi_parse_u64(bad[i], &v), MCPI_EINVAL);
@@ -89,7 +89,8 @@ static int parse_words(mcpi_cli *c, char *err, size_t errlen, const char *const 
     return mcpi_cli_parse(c, argc, argv, err, errlen);
 }
 
-#define PARSE(c, err, ...) parse_words((c), (err), sizeof(err), (const char *const[]){__VA_ARGS__, NULL})
+#define PARSE(c, err, ...)                                                                         \
+    parse_words((c), (err), sizeof(err), (const char *const[]){__VA_ARGS__, NULL})
 
 static mcpi_cli cli; /* large (the merge file list): not on the stack */
 
@@ -126,8 +127,8 @@ static void test_parse_run_options(void **state)
 {
     (void)state;
     char err[MCPI_ERROR_LEN];
-    assert_int_equal(PARSE(&cli, err, "-n", "1e6", "-s", "0xff", "-b", "threads,serial", "-t",
-                           "4", "-r", "5", "-w", "0", "-f", "json", "-o", "out.json", "-q"),
+    assert_int_equal(PARSE(&cli, err, "-n", "1e6", "-s", "0xff", "-b", "threads,serial", "-t", "4",
+                           "-r", "5", "-w", "0", "-f", "json", "-o", "out.json", "-q"),
                      MCPI_OK);
     assert_int_equal(cli.cfg.samples, 1000000);
     assert_int_equal(cli.cfg.seed, 255);
@@ -142,8 +143,8 @@ static void test_parse_run_options(void **state)
     assert_int_equal(cli.cmd, CMD_RUN);
 
     assert_int_equal(PARSE(&cli, err, "--samples=2^20", "--seed=18446744073709551615",
-                           "--backend=serial", "--threads=1024", "--repeat=1000",
-                           "--warmup=1000", "--format=markdown", "--output=r.md", "--quiet"),
+                           "--backend=serial", "--threads=1024", "--repeat=1000", "--warmup=1000",
+                           "--format=markdown", "--output=r.md", "--quiet"),
                      MCPI_OK);
     assert_int_equal(cli.cfg.samples, 1048576);
     assert_int_equal(cli.cfg.seed, UINT64_MAX);
@@ -247,7 +248,8 @@ static void test_parse_commands(void **state)
     assert_int_equal(cli.sweep_to, 1048576);
     assert_int_equal(cli.steps_per_decade, 4);
     assert_string_equal(cli.reference, "threads");
-    assert_int_equal(PARSE(&cli, err, "sweep", "--from=1e4", "--to=1e4"), MCPI_OK); /* equal is fine */
+    assert_int_equal(PARSE(&cli, err, "sweep", "--from=1e4", "--to=1e4"),
+                     MCPI_OK); /* equal is fine */
     assert_int_equal(cli.sweep_from, 10000);
     assert_int_equal(cli.sweep_to, 10000);
     assert_int_equal(PARSE(&cli, err, "merge", "a.json", "--cover", "1e6", "b.json"), MCPI_OK);
@@ -292,15 +294,17 @@ static void test_parse_errors(void **state)
          "2^20)"},
         {{"--samples="}, "-n/--samples: invalid value ''"},
         {{"-s", "-1"}, "-s/--seed: invalid value '-1'; expected a 64-bit unsigned integer"},
-        {{"-f", "xml"}, "-f/--format: invalid value 'xml'; expected one of table, csv, json, markdown"},
+        {{"-f", "xml"},
+         "-f/--format: invalid value 'xml'; expected one of table, csv, json, markdown"},
         {{"-o", ""}, "-o/--output: invalid value ''; expected a writable file path"},
         {{"-b", "cuda"}, "--backend"},
         {{"-b", ""}, "-b/--backend: invalid value ''"},
         {{"--isa", "garbage"},
          "--isa: invalid value 'garbage'; expected one of avx512, avx2, sse2, portable"},
         {{"--work-group", "0"}, "--work-group: invalid value '0'"},
-        {{"--per-item", "4294967297"}, "--per-item: invalid value '4294967297'; expected an "
-                                       "integer from 1 to 2^32"},
+        {{"--per-item", "4294967297"},
+         "--per-item: invalid value '4294967297'; expected an "
+         "integer from 1 to 2^32"},
         {{"--launch-samples", "0"}, "--launch-samples: invalid value '0'"},
         {{"--range", "10:5"}, "--range: invalid value '10:5'; expected BEGIN:END"},
         {{"--range", "5:5"}, "--range: invalid value '5:5'"},
@@ -344,6 +348,34 @@ static void test_parse_errors(void **state)
     }
 }
 
+/* The scheduler's options: --verify MODE and --balance. */
+static void test_parse_scheduler_options(void **state)
+{
+    (void)state;
+    char err[MCPI_ERROR_LEN];
+    assert_int_equal(PARSE(&cli, err, "-n", "10"), MCPI_OK);
+    assert_int_equal(cli.cfg.verify, MCPI_VERIFY_SAMPLE); /* the default */
+    assert_int_equal(cli.cfg.balance, 0);
+    const struct {
+        const char *name;
+        mcpi_verify_mode mode;
+    } modes[] = {
+        {"off", MCPI_VERIFY_OFF}, {"full", MCPI_VERIFY_FULL}, {"sample", MCPI_VERIFY_SAMPLE}};
+    for (size_t i = 0; i < sizeof modes / sizeof modes[0]; ++i) {
+        assert_int_equal(PARSE(&cli, err, "--verify", modes[i].name, "--balance"), MCPI_OK);
+        assert_int_equal(cli.cfg.verify, modes[i].mode);
+        assert_string_equal(mcpi_verify_name(modes[i].mode), modes[i].name);
+        assert_int_equal(cli.cfg.balance, 1);
+    }
+    assert_int_equal(PARSE(&cli, err, "--verify", "all"), MCPI_EINVAL);
+    assert_non_null(
+        strstr(err, "--verify: invalid value 'all'; expected one of sample, off, full"));
+    assert_int_equal(PARSE(&cli, err, "--verify"), MCPI_EINVAL);
+    assert_non_null(strstr(err, "--verify: missing value"));
+    assert_int_equal(PARSE(&cli, err, "--balance=1"), MCPI_EINVAL);
+    assert_non_null(strstr(err, "--balance: takes no value"));
+}
+
 /* --backend's own reason survives: the setter returns the status of
  * mcpi_selection_check with its line in err (options.c: "an MCPI_E*
  * status with err written"), so the user learns why a list is refused,
@@ -378,6 +410,7 @@ int main(void)
         cmocka_unit_test(test_parse_commands),
         cmocka_unit_test(test_parse_errors),
         cmocka_unit_test(test_parse_backend_reason),
+        cmocka_unit_test(test_parse_scheduler_options),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -41,16 +41,29 @@ static void test_selection_syntax(void **state)
 {
     (void)state;
     char err[MCPI_ERROR_LEN];
-    const char *ok[] = {"", "all", "serial", "serial,threads", "opencl", "opencl:0.0",
-                        "opencl:gpu", "opencl:cpu", "opencl:accelerator", "naive,simd",
-                        "opencl:12.3", "auto", "node", "threads+opencl:gpu",
-                        "serial+simd+threads", "threads+opencl:0.0,serial"};
+    const char *ok[] = {"",
+                        "all",
+                        "serial",
+                        "serial,threads",
+                        "opencl",
+                        "opencl:0.0",
+                        "opencl:gpu",
+                        "opencl:cpu",
+                        "opencl:accelerator",
+                        "naive,simd",
+                        "opencl:12.3",
+                        "auto",
+                        "node",
+                        "threads+opencl:gpu",
+                        "serial+simd+threads",
+                        "threads+opencl:0.0,serial"};
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; ++i)
         assert_int_equal(mcpi_selection_check(ok[i], err, sizeof err), MCPI_OK);
-    const char *bad[] = {"cuda", "serial,", ",serial", "serial,,threads", "opencl:", "opencl:x",
-                         "opencl:0", "opencl:0.", "opencl:-1.0", "opencl:0.0.0", "SERIAL",
-                         "opencl:gpu0", "serial+", "+serial", "serial++threads", "naive+serial",
-                         "serial+naive", "all+serial", "threads+auto", "node+serial"};
+    const char *bad[] = {"cuda",         "serial,",      ",serial",         "serial,,threads",
+                         "opencl:",      "opencl:x",     "opencl:0",        "opencl:0.",
+                         "opencl:-1.0",  "opencl:0.0.0", "SERIAL",          "opencl:gpu0",
+                         "serial+",      "+serial",      "serial++threads", "naive+serial",
+                         "serial+naive", "all+serial",   "threads+auto",    "node+serial"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; ++i) {
         err[0] = '\0';
         assert_int_equal(mcpi_selection_check(bad[i], err, sizeof err), MCPI_EINVAL);
@@ -71,9 +84,9 @@ static void test_selection_resolve(void **state)
     char err[MCPI_ERROR_LEN];
     static mcpi_target t[MCPI_MAX_TARGETS]; /* targets are large */
     size_t n = 0;
-    assert_int_equal(mcpi_selection_resolve("serial,threads,serial", t, MCPI_MAX_TARGETS, &n, err,
-                                            sizeof err),
-                     MCPI_OK);
+    assert_int_equal(
+        mcpi_selection_resolve("serial,threads,serial", t, MCPI_MAX_TARGETS, &n, err, sizeof err),
+        MCPI_OK);
     assert_int_equal(n, 2); /* duplicates dropped, order kept */
     assert_string_equal(t[0].name, "serial");
     assert_string_equal(t[1].name, "threads");
@@ -81,17 +94,16 @@ static void test_selection_resolve(void **state)
     assert_ptr_equal(t[0].workers[0].backend, &mcpi_backend_serial);
     assert_ptr_equal(t[1].workers[0].backend, &mcpi_backend_threads);
     /* One row of two workers. */
-    assert_int_equal(mcpi_selection_resolve("serial+threads", t, MCPI_MAX_TARGETS, &n, err,
-                                            sizeof err),
-                     MCPI_OK);
+    assert_int_equal(
+        mcpi_selection_resolve("serial+threads", t, MCPI_MAX_TARGETS, &n, err, sizeof err),
+        MCPI_OK);
     assert_int_equal(n, 1);
     assert_int_equal(t[0].nworkers, 2);
     assert_ptr_equal(t[0].workers[0].backend, &mcpi_backend_serial);
     assert_ptr_equal(t[0].workers[1].backend, &mcpi_backend_threads);
     assert_non_null(strstr(t[0].name, "serial"));
     assert_non_null(strstr(t[0].name, "threads"));
-    assert_int_equal(mcpi_selection_resolve("", t, MCPI_MAX_TARGETS, &n, err, sizeof err),
-                     MCPI_OK);
+    assert_int_equal(mcpi_selection_resolve("", t, MCPI_MAX_TARGETS, &n, err, sizeof err), MCPI_OK);
     assert_true(n >= 4); /* serial, simd, threads, naive at least */
     /* A device index that cannot exist names what exists (or that none does). */
     int rc = mcpi_selection_resolve("opencl:99.0", t, MCPI_MAX_TARGETS, &n, err, sizeof err);
@@ -166,7 +178,7 @@ static void test_config_validate(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_status_messages),  cmocka_unit_test(test_selection_syntax),
+        cmocka_unit_test(test_status_messages),   cmocka_unit_test(test_selection_syntax),
         cmocka_unit_test(test_selection_resolve), cmocka_unit_test(test_target_single),
         cmocka_unit_test(test_config_validate),
     };

@@ -219,8 +219,8 @@ static void test_write_failure_keeps_old_file(void **state)
     char path[128], err[MCPI_ERROR_LEN] = "", names[512];
     path_in(path, sizeof path, state, "report.json");
     put_file(path, "old", 3);
-    assert_int_equal(mcpi_write_atomic(path, "-o/--output", MCPI_FILE_SHARED, write_then_fail,
-                                       NULL, err, sizeof err),
+    assert_int_equal(mcpi_write_atomic(path, "-o/--output", MCPI_FILE_SHARED, write_then_fail, NULL,
+                                       err, sizeof err),
                      MCPI_EBACKEND); /* the writer's own code */
     assert_non_null(strstr(err, "-o/--output: "));
     assert_non_null(strstr(err, path));
@@ -250,14 +250,25 @@ static void test_write_missing_directory(void **state)
     char path[128], err[MCPI_ERROR_LEN] = "", names[512];
     path_in(path, sizeof path, state, "missing/report.json");
     errno = 0;
-    assert_int_equal(mcpi_write_atomic_bytes(path, "--checkpoint", MCPI_FILE_PRIVATE, "x", 1, err,
-                                             sizeof err),
-                     MCPI_EIO);
+    assert_int_equal(
+        mcpi_write_atomic_bytes(path, "--checkpoint", MCPI_FILE_PRIVATE, "x", 1, err, sizeof err),
+        MCPI_EIO);
     assert_int_equal(errno, ENOENT);
     assert_non_null(strstr(err, "--checkpoint: cannot "));
     assert_non_null(strstr(err, path));
     list_dir(state, names, sizeof names);
     assert_string_equal(names, "");
+    /* A directory where the file should go: refused at the rename, the
+     * directory left as it was and the temporary removed. */
+    path_in(path, sizeof path, state, "dir");
+    assert_int_equal(mkdir(path, 0700), 0);
+    assert_int_equal(
+        mcpi_write_atomic_bytes(path, "-o/--output", MCPI_FILE_SHARED, "x", 1, err, sizeof err),
+        MCPI_EIO);
+    assert_non_null(strstr(err, "-o/--output: cannot rename"));
+    assert_true(errno != 0);
+    list_dir(state, names, sizeof names);
+    assert_string_equal(names, "dir");
 }
 
 static unsigned mode_of(const char *path)
@@ -272,24 +283,24 @@ static void test_write_modes(void **state)
     char path[128], err[MCPI_ERROR_LEN] = "";
     path_in(path, sizeof path, state, "f");
     mode_t old = umask(022);
-    assert_int_equal(
-        mcpi_write_atomic_bytes(path, "x", MCPI_FILE_SHARED, "a", 1, err, sizeof err), MCPI_OK);
+    assert_int_equal(mcpi_write_atomic_bytes(path, "x", MCPI_FILE_SHARED, "a", 1, err, sizeof err),
+                     MCPI_OK);
     assert_int_equal(mode_of(path), 0644);
     umask(027);
-    assert_int_equal(
-        mcpi_write_atomic_bytes(path, "x", MCPI_FILE_SHARED, "a", 1, err, sizeof err), MCPI_OK);
+    assert_int_equal(mcpi_write_atomic_bytes(path, "x", MCPI_FILE_SHARED, "a", 1, err, sizeof err),
+                     MCPI_OK);
     assert_int_equal(mode_of(path), 0640);
     umask(0);
-    assert_int_equal(
-        mcpi_write_atomic_bytes(path, "x", MCPI_FILE_SHARED, "a", 1, err, sizeof err), MCPI_OK);
+    assert_int_equal(mcpi_write_atomic_bytes(path, "x", MCPI_FILE_SHARED, "a", 1, err, sizeof err),
+                     MCPI_OK);
     assert_int_equal(mode_of(path), 0644);
     /* private whatever the umask, also over a shared file */
     assert_int_equal(
         mcpi_write_atomic_bytes(path, "x", MCPI_FILE_PRIVATE, "ab", 2, err, sizeof err), MCPI_OK);
     assert_int_equal(mode_of(path), 0600);
     umask(022);
-    assert_int_equal(
-        mcpi_write_atomic_bytes(path, "x", MCPI_FILE_PRIVATE, "", 0, err, sizeof err), MCPI_OK);
+    assert_int_equal(mcpi_write_atomic_bytes(path, "x", MCPI_FILE_PRIVATE, "", 0, err, sizeof err),
+                     MCPI_OK);
     assert_int_equal(mode_of(path), 0600);
     umask(old);
     char *data = NULL;

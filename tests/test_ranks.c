@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <limits.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -738,6 +739,28 @@ static void test_split_weighted(void **state)
         assert_true(cut[k] <= cut[k + 1]);
 }
 
+/* "Whatever the weights" includes an infinite one (a rate measured over no
+ * time, or injected by the test hook): the cuts must still be monotone and
+ * inside [0, n]. */
+static void test_split_weighted_infinite_weight(void **state)
+{
+    (void)state;
+    const double inf = INFINITY;
+    const double cases[][3] = {{inf, 1, 1}, {1, inf, 1}, {1, 1, inf}, {inf, inf, 1}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
+        uint64_t cut[4];
+        mcpi_split_weighted(1000, cases[i], 3, cut);
+        assert_int_equal(cut[0], 0);
+        assert_int_equal(cut[3], 1000);
+        for (int k = 0; k < 3; ++k) {
+            if (cut[k] > cut[k + 1])
+                print_error("weights %zu: cut[%d] = %llu > cut[%d] = %llu\n", i, k,
+                            (unsigned long long)cut[k], k + 1, (unsigned long long)cut[k + 1]);
+            assert_true(cut[k] <= cut[k + 1]);
+        }
+    }
+}
+
 /* ---- devices ---------------------------------------------------------------------- */
 
 static void test_local_device(void **state)
@@ -813,6 +836,7 @@ int main(void)
         cmocka_unit_test(test_split_range_more_parts_than_samples),
         cmocka_unit_test(test_split_range_per_rank),
         cmocka_unit_test(test_split_weighted),
+        cmocka_unit_test(test_split_weighted_infinite_weight),
         cmocka_unit_test(test_local_device),
         cmocka_unit_test(test_comm_self),
     };

@@ -17,8 +17,13 @@
 #define STR(x) STR_(x)
 
 typedef struct opt opt;
-/* Reads v into the field of c at o->offset.  0, or -1 for "invalid value"
- * (the caller writes the line), or an MCPI_E* status with err written. */
+/* What a setter returns for a value it does not accept: the caller writes
+ * the "invalid value" line (a setter with a line of its own returns its
+ * MCPI_E* status instead). */
+#define INVALID 1
+
+/* Reads v into the field of c at o->offset.  0, INVALID, or an MCPI_E*
+ * status with err written. */
 typedef int (*opt_set)(mcpi_cli *c, const opt *o, const char *v, char *err, size_t errlen);
 
 struct opt {
@@ -46,19 +51,19 @@ static int set_flag(mcpi_cli *c, const opt *o, const char *v, char *err, size_t 
 static int set_count(mcpi_cli *c, const opt *o, const char *v, char *err, size_t errlen)
 {
     (void)err, (void)errlen;
-    return mcpi_parse_count(v, AT(c, o, uint64_t)) == MCPI_OK ? 0 : -1;
+    return mcpi_parse_count(v, AT(c, o, uint64_t)) == MCPI_OK ? 0 : INVALID;
 }
 
 static int set_u64(mcpi_cli *c, const opt *o, const char *v, char *err, size_t errlen)
 {
     (void)err, (void)errlen;
-    return mcpi_parse_u64(v, AT(c, o, uint64_t)) == MCPI_OK ? 0 : -1;
+    return mcpi_parse_u64(v, AT(c, o, uint64_t)) == MCPI_OK ? 0 : INVALID;
 }
 
 /* An integer in [lo, hi]. */
 static int ranged(const opt *o, const char *v, uint64_t *x)
 {
-    return mcpi_parse_u64(v, x) == MCPI_OK && *x >= o->lo && *x <= o->hi ? 0 : -1;
+    return mcpi_parse_u64(v, x) == MCPI_OK && *x >= o->lo && *x <= o->hi ? 0 : INVALID;
 }
 
 static int set_uint(mcpi_cli *c, const opt *o, const char *v, char *err, size_t errlen)
@@ -66,7 +71,7 @@ static int set_uint(mcpi_cli *c, const opt *o, const char *v, char *err, size_t 
     (void)err, (void)errlen;
     uint64_t x;
     if (ranged(o, v, &x) != 0)
-        return -1;
+        return INVALID;
     *AT(c, o, unsigned) = (unsigned)x;
     return 0;
 }
@@ -82,7 +87,7 @@ static int set_seconds(mcpi_cli *c, const opt *o, const char *v, char *err, size
     (void)err, (void)errlen;
     uint64_t x;
     if (ranged(o, v, &x) != 0)
-        return -1;
+        return INVALID;
     *AT(c, o, double) = (double)x;
     return 0;
 }
@@ -92,7 +97,7 @@ static int set_path(mcpi_cli *c, const opt *o, const char *v, char *err, size_t 
 {
     (void)err, (void)errlen;
     if (v[0] == '\0')
-        return -1;
+        return INVALID;
     *AT(c, o, const char *) = v;
     return 0;
 }
@@ -108,7 +113,7 @@ static int set_format(mcpi_cli *c, const opt *o, const char *v, char *err, size_
 {
     (void)o, (void)err, (void)errlen;
     if (mcpi_format_parse(v, &c->cfg.format) != 0)
-        return -1;
+        return INVALID;
     c->format_set = 1;
     return 0;
 }
@@ -117,7 +122,7 @@ static int set_backend(mcpi_cli *c, const opt *o, const char *v, char *err, size
 {
     (void)o;
     if (v[0] == '\0' || strlen(v) >= sizeof c->cfg.backends)
-        return -1;
+        return INVALID;
     snprintf(c->cfg.backends, sizeof c->cfg.backends, "%s", v);
     return mcpi_selection_check(c->cfg.backends, err, errlen);
 }
@@ -126,7 +131,7 @@ static int set_isa(mcpi_cli *c, const opt *o, const char *v, char *err, size_t e
 {
     (void)o, (void)err, (void)errlen;
     if (!mcpi_isa_known(v) || strlen(v) >= sizeof c->cfg.isa)
-        return -1;
+        return INVALID;
     snprintf(c->cfg.isa, sizeof c->cfg.isa, "%s", v);
     return 0;
 }
@@ -138,11 +143,11 @@ static int set_range(mcpi_cli *c, const opt *o, const char *v, char *err, size_t
     const char *colon = strchr(v, ':');
     uint64_t b, e;
     if (colon == NULL || (size_t)(colon - v) >= sizeof buf)
-        return -1;
+        return INVALID;
     memcpy(buf, v, (size_t)(colon - v));
     buf[colon - v] = '\0';
     if (mcpi_parse_u64(buf, &b) != MCPI_OK || mcpi_parse_u64(colon + 1, &e) != MCPI_OK || b >= e)
-        return -1;
+        return INVALID;
     c->cfg.range_begin = b;
     c->cfg.range_end = e;
     c->cfg.has_range = 1;
@@ -156,16 +161,28 @@ static int set_reference(mcpi_cli *c, const opt *o, const char *v, char *err, si
     if (v[0] == '\0' || strchr(v, ',') != NULL || strlen(v) >= sizeof c->reference ||
         strcmp(v, "all") == 0 || strcmp(v, "auto") == 0 ||
         mcpi_selection_check(v, NULL, 0) != MCPI_OK)
-        return -1;
+        return INVALID;
     snprintf(c->reference, sizeof c->reference, "%s", v);
     return 0;
+}
+
+static int set_verify(mcpi_cli *c, const opt *o, const char *v, char *err, size_t errlen)
+{
+    (void)o, (void)err, (void)errlen;
+    static const mcpi_verify_mode modes[] = {MCPI_VERIFY_SAMPLE, MCPI_VERIFY_OFF, MCPI_VERIFY_FULL};
+    for (size_t i = 0; i < sizeof modes / sizeof modes[0]; ++i)
+        if (strcmp(v, mcpi_verify_name(modes[i])) == 0) {
+            c->cfg.verify = modes[i];
+            return 0;
+        }
+    return INVALID;
 }
 
 static int set_cover(mcpi_cli *c, const opt *o, const char *v, char *err, size_t errlen)
 {
     (void)o, (void)err, (void)errlen;
     if (mcpi_parse_count(v, &c->cover) != MCPI_OK)
-        return -1;
+        return INVALID;
     c->has_cover = 1;
     return 0;
 }
@@ -175,7 +192,7 @@ static int set_cover(mcpi_cli *c, const opt *o, const char *v, char *err, size_t
 #define COUNT_FORM "an integer from 1 to 2^64-1"
 #define BACKEND_FORM                                                                               \
     "a comma list of serial, simd, threads, naive, opencl, opencl:P.D, opencl:gpu, "               \
-    "opencl:cpu, opencl:accelerator, all, auto"
+    "opencl:cpu, opencl:accelerator, node, all, auto, or exact ones joined by '+'"
 
 static const opt options[] = {
     {"samples", 'n', 1, set_count, FIELD(cfg.samples), 0, 0, COUNT_FORM " (1000000, 1e6, 2^20)"},
@@ -218,6 +235,8 @@ static const opt options[] = {
     {"cover", 0, 1, set_cover, 0, 0, 0, "an integer N from 1 to 2^64-1: the parts must cover [0, N)"},
     {"reference", 0, 1, set_reference, 0, 0, 0,
      "one row name: serial, simd, threads or opencl:P.D"},
+    {"verify", 0, 1, set_verify, 0, 0, 0, "one of sample, off, full"},
+    {"balance", 0, 0, set_flag, FIELD(cfg.balance), 0, 0, NULL},
 };
 #define NOPTIONS (sizeof options / sizeof options[0])
 
@@ -244,9 +263,9 @@ static const char *accepted(const opt *o, char *buf, size_t len)
 static int apply(mcpi_cli *c, const opt *o, const char *v, char *err, size_t errlen)
 {
     int rc = o->set(c, o, v, err, errlen);
-    if (rc >= 0)
+    if (rc == MCPI_OK)
         return MCPI_OK;
-    if (rc == -1) {
+    if (rc == INVALID) {
         char name[64], form[96];
         flag_name(name, sizeof name, o);
         mcpi_set_error(err, errlen, "%s: invalid value '%s'; expected %s", name, v,
@@ -347,10 +366,14 @@ int mcpi_cli_parse(mcpi_cli *c, int argc, char **argv, char *err, size_t errlen)
     c->sweep_from = 1000;
     c->sweep_to = 100000000;
     c->steps_per_decade = 1;
-    int seen = 0;
+    int seen = 0, options_end = 0;
     for (int i = 1; i < argc; ++i) {
         const char *a = argv[i], *value = NULL;
-        int is_option = a[0] == '-' && a[1] != '\0' && !(a[1] == '-' && a[2] == '\0');
+        if (!options_end && strcmp(a, "--") == 0) { /* the end of the options */
+            options_end = 1;
+            continue;
+        }
+        int is_option = !options_end && a[0] == '-' && a[1] != '\0';
         if (!is_option) {
             int rc = positional(c, a, &seen, err, errlen);
             if (rc != MCPI_OK)

@@ -70,7 +70,8 @@ void mcpi_split_range(uint64_t begin, uint64_t end, uint64_t parts, uint64_t k, 
 /* Cuts [0, n) into parts contiguous pieces in proportion to the weights
  * w[parts] (each rank's rate, --balance): piece k is [cut[k], cut[k + 1]),
  * cut[0] = 0 and cut[parts] = n, so the pieces cover [0, n) exactly
- * whatever the weights; no positive weight gives the even split. */
+ * whatever the weights.  Weights that are not finite and positive count
+ * as 0; when none is, the split is the even one. */
 void mcpi_split_weighted(uint64_t n, const double *w, uint64_t parts, uint64_t *cut);
 
 /* Which of count devices this rank drives when one row has several devices
