@@ -79,11 +79,11 @@ MCPI_FN mcpi_u64 mcpi_count_range(mcpi_u64 seed, mcpi_u64 begin, mcpi_u64 end)
 {
     if (begin >= end)
         return 0;
-    mcpi_u64 first = begin >> 1;   /* block of sample begin */
+    mcpi_u64 first = begin >> 1;    /* block of sample begin */
     mcpi_u64 last = (end - 1) >> 1; /* block of sample end - 1 */
     /* 2*first + 1 <= 2^64 - 1, so the comparison cannot wrap. */
-    mcpi_u64 hits = mcpi_block_hits(seed, first, (mcpi_u32)((begin & 1) == 0),
-                                    (mcpi_u32)(2 * first + 1 < end));
+    mcpi_u64 hits =
+        mcpi_block_hits(seed, first, (mcpi_u32)((begin & 1) == 0), (mcpi_u32)(2 * first + 1 < end));
     if (first == last)
         return hits;
     hits += mcpi_block_hits(seed, last, 1, (mcpi_u32)((end & 1) == 0));

@@ -111,8 +111,8 @@ static inline void mcpi_ocl_block_hits_vec(ulong m, const uint *k0, const uint *
     MCPI_OCL_VU64 y0 = my, y1 = my >> 32, y2 = (MCPI_OCL_VU64)0, y3 = (MCPI_OCL_VU64)0;
 #define MCPI_OCL_VROUND(c0, c1, c2, c3, K0, K1)                                                    \
     do {                                                                                           \
-        const MCPI_OCL_VU64 p0 = (c0 & lo32) * (MCPI_OCL_VU64)MCPI_PHILOX_M0;                     \
-        const MCPI_OCL_VU64 p1 = (c2 & lo32) * (MCPI_OCL_VU64)MCPI_PHILOX_M1;                     \
+        const MCPI_OCL_VU64 p0 = (c0 & lo32) * (MCPI_OCL_VU64)MCPI_PHILOX_M0;                      \
+        const MCPI_OCL_VU64 p1 = (c2 & lo32) * (MCPI_OCL_VU64)MCPI_PHILOX_M1;                      \
         c0 = (p1 >> 32) ^ c1 ^ (MCPI_OCL_VU64)(K0);                                                \
         c1 = p1;                                                                                   \
         c2 = (p0 >> 32) ^ c3 ^ (MCPI_OCL_VU64)(K1);                                                \
@@ -139,7 +139,7 @@ static inline void mcpi_ocl_block_hits_vec(ulong m, const uint *k0, const uint *
      * comparison is all ones (-1), so subtracting it adds 1. */
 #define MCPI_OCL_VINSIDE(u, v)                                                                     \
     do {                                                                                           \
-        const MCPI_OCL_VU64 uu = (u & lo32) * (u & lo32), vv = (v & lo32) * (v & lo32);           \
+        const MCPI_OCL_VU64 uu = (u & lo32) * (u & lo32), vv = (v & lo32) * (v & lo32);            \
         *acc -= MCPI_OCL_AS_U64(uu + vv >= uu);                                                    \
     } while (0)
     MCPI_OCL_VINSIDE(x0, x1);

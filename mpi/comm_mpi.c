@@ -34,8 +34,8 @@ static int mpi_fail(mcpi_comm *c, int rc, const char *what, const char *file, in
     if (MPI_Error_string(rc, msg, &len) != MPI_SUCCESS)
         snprintf(msg, sizeof msg, "MPI error %d", rc);
     const char *base = strrchr(file, '/');
-    mcpi_set_error(c->error, sizeof c->error, "%s:%d: %.60s failed: %.120s",
-                   base ? base + 1 : file, line, what, msg);
+    mcpi_set_error(c->error, sizeof c->error, "%s:%d: %.60s failed: %.120s", base ? base + 1 : file,
+                   line, what, msg);
     return MCPI_EMPI;
 }
 
@@ -77,8 +77,7 @@ static int m_min_int(mcpi_comm *c, int *v)
 static int m_gather(mcpi_comm *c, const void *mine, size_t len, void *all)
 {
     if (len > INT_MAX) {
-        mcpi_set_error(c->error, sizeof c->error, "gather of %zu bytes per rank is too large",
-                       len);
+        mcpi_set_error(c->error, sizeof c->error, "gather of %zu bytes per rank is too large", len);
         return MCPI_EMPI;
     }
     MPI_CHECK(c, MPI_Gather(mine, (int)len, MPI_BYTE, all, (int)len, MPI_BYTE, 0, impl(c)->world));
@@ -97,8 +96,8 @@ static int setup(mcpi_comm *c, mpi_impl *m)
     MPI_CHECK(c, MPI_Comm_set_errhandler(m->world, MPI_ERRORS_RETURN));
     MPI_CHECK(c, MPI_Comm_rank(m->world, &c->rank));
     MPI_CHECK(c, MPI_Comm_size(m->world, &c->size));
-    MPI_CHECK(c, MPI_Comm_split_type(m->world, MPI_COMM_TYPE_SHARED, c->rank, MPI_INFO_NULL,
-                                  &m->node));
+    MPI_CHECK(
+        c, MPI_Comm_split_type(m->world, MPI_COMM_TYPE_SHARED, c->rank, MPI_INFO_NULL, &m->node));
     MPI_CHECK(c, MPI_Comm_rank(m->node, &c->local_rank));
     MPI_CHECK(c, MPI_Comm_size(m->node, &c->local_size));
     char name[MPI_MAX_PROCESSOR_NAME];
@@ -115,9 +114,14 @@ int mcpi_mpi_launched(void)
         return strcmp(force, "0") != 0;
     /* Open MPI, PMIx (srun --mpi=pmix, prrte), PMI-1/2 (MPICH hydra, srun
      * --mpi=pmi2), MVAPICH, Intel MPI. */
-    static const char *const vars[] = {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK",
-                                       "PMI_SIZE", "PMI_FD", "MPI_LOCALNRANKS",
-                                       "MV2_COMM_WORLD_SIZE", "I_MPI_HYDRA_HOST_FILE"};
+    static const char *const vars[] = {"OMPI_COMM_WORLD_SIZE",
+                                       "PMIX_RANK",
+                                       "PMI_RANK",
+                                       "PMI_SIZE",
+                                       "PMI_FD",
+                                       "MPI_LOCALNRANKS",
+                                       "MV2_COMM_WORLD_SIZE",
+                                       "I_MPI_HYDRA_HOST_FILE"};
     for (size_t i = 0; i < sizeof vars / sizeof vars[0]; ++i)
         if (getenv(vars[i]) != NULL)
             return 1;

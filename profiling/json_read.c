@@ -33,8 +33,7 @@ static int error(parser *ps, const char *what)
 
 static void skip_ws(parser *ps)
 {
-    while (ps->p < ps->end &&
-           (*ps->p == ' ' || *ps->p == '\t' || *ps->p == '\n' || *ps->p == '\r'))
+    while (ps->p < ps->end && (*ps->p == ' ' || *ps->p == '\t' || *ps->p == '\n' || *ps->p == '\r'))
         ps->p++;
 }
 
@@ -171,8 +170,7 @@ static int string(parser *ps, char **out)
             break;
         }
         const char *run = ps->p;
-        while (ps->p < ps->end && *ps->p != '"' && *ps->p != '\\' &&
-               (unsigned char)*ps->p >= 0x20)
+        while (ps->p < ps->end && *ps->p != '"' && *ps->p != '\\' && (unsigned char)*ps->p >= 0x20)
             ps->p++;
         if (buf_put(ps, &b, run, (size_t)(ps->p - run)) != 0)
             break;

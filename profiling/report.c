@@ -63,4 +63,3 @@ int mcpi_report_write(FILE *out, mcpi_format fmt, const mcpi_report *rep)
         rc = MCPI_EIO;
     return rc;
 }
-

@@ -18,8 +18,9 @@ static void write_json(mcpi__out *o, const mcpi_calibration_run *run)
                  run->version ? run->version : "");
     mcpi__printf(o, "  \"unit\": \"stone\",\n  \"stone_samples\": %llu,\n",
                  (unsigned long long)MCPI_STONE_SAMPLES);
-    mcpi__printf(o, "  \"reference\": {\"core\": \"serial\", \"seed\": %u, \"begin\": 0, "
-                    "\"end\": %llu, \"hits\": %llu},\n",
+    mcpi__printf(o,
+                 "  \"reference\": {\"core\": \"serial\", \"seed\": %u, \"begin\": 0, "
+                 "\"end\": %llu, \"hits\": %llu},\n",
                  MCPI_STONE_SEED, (unsigned long long)MCPI_STONE_SAMPLES,
                  (unsigned long long)run->hits);
     mcpi__printf(o, "  \"reference_samples_per_s\": %.17g,\n", run->cal.samples_per_s);
@@ -44,12 +45,12 @@ static void write_human(mcpi__out *o, const mcpi_calibration_run *run, int markd
     mcpi__printf(o, "%smcpi %s calibration of %s (%s), %s\n\n", markdown ? "## " : "",
                  run->version ? run->version : "", run->cal.hostname, run->cal.cpu_model,
                  run->cal.date);
-    mcpi__printf(o, "%sreference core: serial (scalar), seed %u, samples [0, 2^24): %llu hits\n",
-                 b, MCPI_STONE_SEED, (unsigned long long)run->hits);
+    mcpi__printf(o, "%sreference core: serial (scalar), seed %u, samples [0, 2^24): %llu hits\n", b,
+                 MCPI_STONE_SEED, (unsigned long long)run->hits);
     mcpi__printf(o, "%sspeed: %.1f Msamples/s (best of %u repeats)\n", b,
                  run->cal.samples_per_s / 1e6, run->repeats);
-    mcpi__printf(o, "%s1 stone = %.4f s on this machine (the time of 2^24 reference samples)\n",
-                 b, run->best_s);
+    mcpi__printf(o, "%s1 stone = %.4f s on this machine (the time of 2^24 reference samples)\n", b,
+                 run->best_s);
     mcpi__printf(o, "%ssaved to %s; runs now add a 'stones' column (time x %.4g / 2^24)\n", b,
                  run->path, run->cal.samples_per_s);
 }

@@ -31,10 +31,24 @@ static void header(mcpi__csv *c, const extras *x)
         "samples_per_s", "ratio",
     };
     static const char *const after_phases[] = {
-        "host_peak_bytes", "host_growth_bytes", "device_bytes",   "device_mem_bytes", "ocl_cache",
-        "ocl_launches",    "ocl_global_size",   "ocl_local_size", "ocl_per_item",
-        "ocl_compute_units", "ocl_process_cpus", "status", "error", "verify",
-        "verified_chunks", "verified_samples", "workers", "worker_shares",
+        "host_peak_bytes",
+        "host_growth_bytes",
+        "device_bytes",
+        "device_mem_bytes",
+        "ocl_cache",
+        "ocl_launches",
+        "ocl_global_size",
+        "ocl_local_size",
+        "ocl_per_item",
+        "ocl_compute_units",
+        "ocl_process_cpus",
+        "status",
+        "error",
+        "verify",
+        "verified_chunks",
+        "verified_samples",
+        "workers",
+        "worker_shares",
     };
     for (size_t i = 0; i < sizeof before_phases / sizeof before_phases[0]; i++)
         mcpi__csv_str(c, before_phases[i]);
@@ -84,9 +98,9 @@ static void scheduler_fields(mcpi__csv *c, const mcpi_record *r)
     char shares[MCPI_MAX_WORKERS * (MCPI_NAME_LEN + 48)] = "";
     size_t used = 0;
     for (unsigned k = 0; k < r->nworkers && k < MCPI_MAX_WORKERS && used < sizeof shares; ++k) {
-        int w = snprintf(shares + used, sizeof shares - used, "%s%s:%" PRIu64 ":%" PRIu64,
-                         k ? ";" : "", r->workers[k].name, r->workers[k].samples,
-                         r->workers[k].chunks);
+        int w =
+            snprintf(shares + used, sizeof shares - used, "%s%s:%" PRIu64 ":%" PRIu64, k ? ";" : "",
+                     r->workers[k].name, r->workers[k].samples, r->workers[k].chunks);
         used += w > 0 ? (size_t)w : 0;
     }
     mcpi__csv_str(c, shares);

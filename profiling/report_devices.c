@@ -128,14 +128,14 @@ static void json_device(mcpi__out *o, const mcpi_device_desc *d, int first)
 
 static void write_json(mcpi__out *o, const mcpi_device_listing *l)
 {
-    mcpi__printf(o, "{\"version\": \"%s\", \"cpu\": {\"online\": %u, \"usable\": %u}, "
-                    "\"backends\": [",
+    mcpi__printf(o,
+                 "{\"version\": \"%s\", \"cpu\": {\"online\": %u, \"usable\": %u}, "
+                 "\"backends\": [",
                  l->version, l->cpus_online, l->cpus_usable);
     for (size_t b = 0; b < l->nbackends; ++b) {
         const mcpi_device_backend *be = &l->backends[b];
-        mcpi__printf(o, "%s\n  {\"name\": \"%s\", \"exact\": %s, \"available\": %s, ",
-                     b ? "," : "", be->name, be->exact ? "true" : "false",
-                     be->available ? "true" : "false");
+        mcpi__printf(o, "%s\n  {\"name\": \"%s\", \"exact\": %s, \"available\": %s, ", b ? "," : "",
+                     be->name, be->exact ? "true" : "false", be->available ? "true" : "false");
         mcpi__put(o, "\"summary\": ");
         mcpi__json_str(o, be->summary);
         if (!be->available) {
@@ -153,12 +153,24 @@ static void write_json(mcpi__out *o, const mcpi_device_listing *l)
 /* One line per device and one per unavailable backend. */
 static void write_csv(mcpi__out *o, const mcpi_device_listing *l)
 {
-    static const char *const cols[] = {
-        "backend",       "available",        "reason",          "id",
-        "type",          "platform",         "index",           "description",
-        "compute_units", "isa",              "simd_lanes",      "platform_name",
-        "platform_version", "driver_version", "opencl_c_version", "max_work_group",
-        "global_mem_bytes", "local_mem_bytes"};
+    static const char *const cols[] = {"backend",
+                                       "available",
+                                       "reason",
+                                       "id",
+                                       "type",
+                                       "platform",
+                                       "index",
+                                       "description",
+                                       "compute_units",
+                                       "isa",
+                                       "simd_lanes",
+                                       "platform_name",
+                                       "platform_version",
+                                       "driver_version",
+                                       "opencl_c_version",
+                                       "max_work_group",
+                                       "global_mem_bytes",
+                                       "local_mem_bytes"};
     mcpi__csv c = {o, 1};
     for (size_t i = 0; i < sizeof cols / sizeof cols[0]; ++i)
         mcpi__csv_str(&c, cols[i]);

@@ -146,7 +146,6 @@ void mcpi__json_str(mcpi__out *o, const char *str)
 #define CSV_EOL "\r\n" /* RFC 4180 record separator */
 #define CSV_SPECIALS ",\"\r\n"
 
-
 void mcpi__csv_sep(mcpi__csv *c)
 {
     if (!c->first)
@@ -205,7 +204,6 @@ void mcpi__csv_end(mcpi__csv *c)
     mcpi__put(c->o, CSV_EOL);
     c->first = 1;
 }
-
 
 void mcpi__csv_quoted(mcpi__csv *c, const char *s)
 {

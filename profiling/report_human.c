@@ -80,13 +80,14 @@ static int phases_line(char *line, size_t len, const mcpi_record *r)
             fmt_seconds(t, sizeof t, r->phases.s[p]);
             const char *cache = p == MCPI_PHASE_BUILD ? mcpi__ocl_cache_name(r->ocl.cache) : NULL;
             if (used > 0 && (size_t)used < len)
-                used += snprintf(line + used, len - (size_t)used, "%s %s %s%s%s%s",
-                                 first ? (pass ? "" : (used > 0 && line[used - 1] == ':'
-                                                           ? " per repeat:"
-                                                           : "; per repeat:"))
-                                       : ",",
-                                 mcpi_phase_name((mcpi_phase)p), t, cache ? " (cache " : "",
-                                 cache ? cache : "", cache ? ")" : "");
+                used +=
+                    snprintf(line + used, len - (size_t)used, "%s %s %s%s%s%s",
+                             first ? (pass ? ""
+                                           : (used > 0 && line[used - 1] == ':' ? " per repeat:"
+                                                                                : "; per repeat:"))
+                                   : ",",
+                             mcpi_phase_name((mcpi_phase)p), t, cache ? " (cache " : "",
+                             cache ? cache : "", cache ? ")" : "");
             first = 0;
         }
         if (pass && !first && used > 0 && (size_t)used < len)
@@ -109,9 +110,10 @@ static int shares_line(char *line, size_t len, const mcpi_record *r)
         const mcpi_worker_record *w = &r->workers[k];
         char busy[MCPI__NUM_LEN];
         fmt_seconds(busy, sizeof busy, w->busy_s);
-        used += snprintf(line + used, len - (size_t)used, "%s %s %.1f%% (%" PRIu64 " chunk%s, busy %s)",
-                         k ? "," : "", w->name, 100.0 * (double)w->samples / (double)r->samples,
-                         w->chunks, w->chunks == 1 ? "" : "s", busy);
+        used +=
+            snprintf(line + used, len - (size_t)used, "%s %s %.1f%% (%" PRIu64 " chunk%s, busy %s)",
+                     k ? "," : "", w->name, 100.0 * (double)w->samples / (double)r->samples,
+                     w->chunks, w->chunks == 1 ? "" : "s", busy);
         skew = w->idle_s > skew ? w->idle_s : skew;
     }
     char t[MCPI__NUM_LEN];
@@ -139,8 +141,9 @@ static int verify_line(char *line, size_t len, const mcpi__row *rows, size_t n)
     if (!exact)
         return 0;
     if (off && chunks == 0)
-        snprintf(line, len, "note: --verify off: the rows were not checked against the reference "
-                            "core");
+        snprintf(line, len,
+                 "note: --verify off: the rows were not checked against the reference "
+                 "core");
     else
         snprintf(line, len,
                  "verified: %s%" PRIu64 " chunks (%" PRIu64 " samples) recounted by the reference "
@@ -375,9 +378,10 @@ void mcpi__notes(const mcpi__row *rows, size_t n, const mcpi_run_info *info,
             /* The backend's known cause, when it has one (an OpenCL runtime's
              * own pools: tests/test_opencl_growth.c measures them flat). */
             const char *why = row->r->growth_note;
-            snprintf(line, sizeof line,
-                     "warning: host memory of %s grew by %s across its repeats (expected 0%s%.150s)",
-                     row->r->name, grew, why[0] ? "; " : "", why);
+            snprintf(
+                line, sizeof line,
+                "warning: host memory of %s grew by %s across its repeats (expected 0%s%.150s)",
+                row->r->name, grew, why[0] ? "; " : "", why);
             emit(ctx, line);
         }
     }
@@ -423,4 +427,3 @@ void mcpi__notes(const mcpi__row *rows, size_t n, const mcpi_run_info *info,
                   "per row)");
     }
 }
-

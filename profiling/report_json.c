@@ -181,9 +181,9 @@ static void workers_arr(mcpi__out *o, const mcpi_record *r)
 /* What the reference core checked of the row. */
 static void verify_obj(mcpi__out *o, const mcpi_record *r)
 {
-    mcpi__printf(o, "{\"mode\": \"%s\", \"chunks\": %" PRIu64 ", \"samples\": %" PRIu64
-                    ", \"seconds\": ",
-                 mcpi_verify_name(r->verify), r->verified_chunks, r->verified_samples);
+    mcpi__printf(
+        o, "{\"mode\": \"%s\", \"chunks\": %" PRIu64 ", \"samples\": %" PRIu64 ", \"seconds\": ",
+        mcpi_verify_name(r->verify), r->verified_chunks, r->verified_samples);
     json_num(o, r->verify_s);
     mcpi__put(o, "}");
 }
@@ -377,8 +377,9 @@ static int sweep_obj(mcpi__out *o, const mcpi_report *rep, const mcpi_calibratio
     for (size_t k = 0; k < sw->npoints && rc == 0; k++) {
         mcpi_report point;
         mcpi__point_report(rep, k, &point);
-        mcpi__printf(o, "%s\n" JSON_INDENT JSON_INDENT JSON_INDENT "{\"samples\": %" PRIu64
-                        ",\n" POINT_INDENT,
+        mcpi__printf(o,
+                     "%s\n" JSON_INDENT JSON_INDENT JSON_INDENT "{\"samples\": %" PRIu64
+                     ",\n" POINT_INDENT,
                      k ? "," : "", point.info.samples);
         rc = results_and_ranks(o, &point, POINT_INDENT, cal);
         mcpi__put(o, "}");
@@ -390,7 +391,8 @@ static int sweep_obj(mcpi__out *o, const mcpi_report *rep, const mcpi_calibratio
                        : "\n" JSON_INDENT JSON_INDENT JSON_INDENT);
         crossover_obj(o, &cross[i]);
     }
-    mcpi__put(o, ncross ? "\n" JSON_INDENT JSON_INDENT "]\n" JSON_INDENT "}" : "]\n" JSON_INDENT "}");
+    mcpi__put(o,
+              ncross ? "\n" JSON_INDENT JSON_INDENT "]\n" JSON_INDENT "}" : "]\n" JSON_INDENT "}");
     free(cross);
     return rc;
 }

@@ -50,9 +50,8 @@ static void read_status(const mcpi_json *o, const char *status, mcpi_record *r)
 static int read_costs(const mcpi_json *o, mcpi_record *r, char *why, size_t wlen)
 {
     const mcpi_json *reps = mcpi_json_get(mcpi_json_get(o, "time_s"), "repeats");
-    for (size_t i = 0; reps != NULL && reps->type == MCPI_JSON_ARRAY && i < reps->n &&
-                       i < MCPI_MAX_REPEAT;
-         ++i) {
+    for (size_t i = 0;
+         reps != NULL && reps->type == MCPI_JSON_ARRAY && i < reps->n && i < MCPI_MAX_REPEAT; ++i) {
         double d;
         if (mcpi_json_double(&reps->items[i], &d) != 0) {
             snprintf(why, wlen, "row '%s': time_s.repeats holds a non-number", r->name);
@@ -89,15 +88,18 @@ static int row_from_json(const mcpi_json *o, mcpi_record *r, char *why, size_t w
         get_u64(range, "end", &r->end) != 0 || get_u64(o, "samples", &r->samples) != 0 ||
         get_u64(o, "hits", &r->hits) != 0 || exact == NULL || exact->type != MCPI_JSON_BOOL ||
         get_str(o, "status", status, sizeof status) != 0) {
-        snprintf(why, wlen, "a results[] row lacks name, backend, exact, seed, range, samples, "
-                            "hits or status (not an mcpi JSON report?)");
+        snprintf(why, wlen,
+                 "a results[] row lacks name, backend, exact, seed, range, samples, "
+                 "hits or status (not an mcpi JSON report?)");
         return -1;
     }
     r->exact = exact->boolean;
     read_status(o, status, r);
     if (r->begin >= r->end || r->samples != r->end - r->begin || r->hits > r->samples) {
-        snprintf(why, wlen, "row '%s' is inconsistent (need begin < end, samples = end - "
-                            "begin, hits <= samples)", r->name);
+        snprintf(why, wlen,
+                 "row '%s' is inconsistent (need begin < end, samples = end - "
+                 "begin, hits <= samples)",
+                 r->name);
         return -1;
     }
     get_str(o, "device", r->device, sizeof r->device);
@@ -119,8 +121,9 @@ static int read_doc(const mcpi_json *root, mcpi_report_doc *doc, char *why, size
     if (get_str(root, "version", doc->version, sizeof doc->version) != 0 ||
         get_u64(cfg, "seed", &doc->seed) != 0 || results == NULL ||
         results->type != MCPI_JSON_ARRAY) {
-        snprintf(why, wlen, "not an mcpi JSON report (needs version, config.seed and results; "
-                            "write it with --format json)");
+        snprintf(why, wlen,
+                 "not an mcpi JSON report (needs version, config.seed and results; "
+                 "write it with --format json)");
         return MCPI_EINVAL;
     }
     if (get_u64(cfg, "ranks", &ranks) == 0 && ranks <= INT32_MAX)

@@ -104,4 +104,3 @@ const char *mcpi__ocl_cache_name(int cache)
         return NULL;
     }
 }
-

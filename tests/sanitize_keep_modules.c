@@ -13,6 +13,6 @@ int dlclose(void *handle);
 
 int dlclose(void *handle)
 {
-	(void)handle;
-	return 0;
+    (void)handle;
+    return 0;
 }

@@ -176,8 +176,7 @@ static void test_cache_refuses_other_keys_candidates_and_damage(void **state)
     /* other candidates: fewer, or in another order */
     assert_int_equal(mcpi_auto_load(model_path, 42, names3, 2, &back, err, sizeof err), MCPI_EIO);
     const char *const swapped[] = {"threads", "serial", "opencl:0.0"};
-    assert_int_equal(mcpi_auto_load(model_path, 42, swapped, 3, &back, err, sizeof err),
-                     MCPI_EIO);
+    assert_int_equal(mcpi_auto_load(model_path, 42, swapped, 3, &back, err, sizeof err), MCPI_EIO);
     assert_non_null(strstr(err, "does not match"));
 
     char good[4096];

@@ -19,10 +19,10 @@ static const struct {
 } ranges[] = {
     {0, 1000001},
     {1, 1048577},
-    {4294967295ull - 300001, 4294967295ull + 400002},   /* crosses 2^32 */
-    {8589934591ull - 500000, 8589934591ull + 700001},   /* crosses 2^33 */
-    {UINT64_MAX - 1200001, UINT64_MAX},                 /* the top of the stream */
-    {12345, 12346},                                     /* one sample */
+    {4294967295ull - 300001, 4294967295ull + 400002}, /* crosses 2^32 */
+    {8589934591ull - 500000, 8589934591ull + 700001}, /* crosses 2^33 */
+    {UINT64_MAX - 1200001, UINT64_MAX},               /* the top of the stream */
+    {12345, 12346},                                   /* one sample */
     {777, 777 + 65536 * 3 + 1},
 };
 

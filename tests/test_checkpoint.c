@@ -24,11 +24,11 @@ static void sample(mcpi_checkpoint *c)
     c->seed = 0xFFFFFFFFFFFFFFFFull;
     c->begin = 8589934092ull;
     c->end = 18446744073709551615ull;
-    assert_int_equal(mcpi_intervals_add(&c->done, c->begin, c->begin + 4294967299ull, 3373259426ull),
-                     MCPI_OK);
-    assert_int_equal(mcpi_intervals_add(&c->done, 18446744073709000000ull, 18446744073709551615ull,
-                                        432700ull),
-                     MCPI_OK);
+    assert_int_equal(
+        mcpi_intervals_add(&c->done, c->begin, c->begin + 4294967299ull, 3373259426ull), MCPI_OK);
+    assert_int_equal(
+        mcpi_intervals_add(&c->done, 18446744073709000000ull, 18446744073709551615ull, 432700ull),
+        MCPI_OK);
     assert_int_equal(mcpi_intervals_add(&c->done, 1ull << 40, (1ull << 40) + 7, 5), MCPI_OK);
     c->elapsed_s = 12.3456789;
     snprintf(c->row, sizeof c->row, "threads+opencl:0.1");
@@ -62,8 +62,7 @@ static char *sign(const char *body, size_t *len)
     size_t n = strlen(body);
     char *text = malloc(n + 32);
     assert_non_null(text);
-    *len = (size_t)sprintf(text, "%sfnv1a64 %016llx\n", body,
-                           (unsigned long long)fnv1a64(body, n));
+    *len = (size_t)sprintf(text, "%sfnv1a64 %016llx\n", body, (unsigned long long)fnv1a64(body, n));
     return text;
 }
 
@@ -188,8 +187,9 @@ static void test_inconsistent_numbers_are_refused(void **state)
     }
     /* The same with consistent numbers is accepted, adjacent intervals merged. */
     char body[512];
-    snprintf(body, sizeof body, "%sdone 7\nhits 5\nelapsed_s 0\nrow serial\nranks 1\n"
-                                "intervals 2\ninterval 0 3 2\ninterval 3 7 3\n",
+    snprintf(body, sizeof body,
+             "%sdone 7\nhits 5\nelapsed_s 0\nrow serial\nranks 1\n"
+             "intervals 2\ninterval 0 3 2\ninterval 3 7 3\n",
              head);
     size_t len = 0;
     char *text = sign(body, &len);

@@ -66,8 +66,8 @@ static void test_inside_boundary(void **state)
     assert_int_equal(mcpi_inside(max, max), 0);
     /* For several u the largest v inside is floor(sqrt(2^64 - 1 - u^2)):
      * v is inside and v + 1 is not. */
-    const mcpi_u32 us[] = {1, 12345, 0x80000000u, 0xB504F333u, 0xB504F334u, 0xFFFF0000u,
-                           0xFFFFFFFEu};
+    const mcpi_u32 us[] = {1,           12345,       0x80000000u, 0xB504F333u,
+                           0xB504F334u, 0xFFFF0000u, 0xFFFFFFFEu};
     for (size_t i = 0; i < sizeof us / sizeof us[0]; ++i) {
         u128 rem = ((u128)1 << 64) - (u128)us[i] * us[i];
         /* largest v with v*v < rem */
@@ -118,8 +118,9 @@ static void test_ranges_match_definition(void **state)
 {
     (void)state;
     const mcpi_u64 top = 0xFFFFFFFFFFFFFFFFull;
-    const mcpi_u64 bases[] = {0, 1, 4294967295ull, 8589934590ull, 8589934591ull,
-                              0xFFFFFFFFFFFFFFC0ull, top - 39, top - 31};
+    const mcpi_u64 bases[] = {
+        0,        1,       4294967295ull, 8589934590ull, 8589934591ull, 0xFFFFFFFFFFFFFFC0ull,
+        top - 39, top - 31};
     const mcpi_u64 seeds[] = {0, 1, 0xDEADBEEFCAFEF00Dull};
     unsigned at_top = 0, would_wrap = 0;
     for (size_t s = 0; s < 3; ++s) {

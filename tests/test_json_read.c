@@ -37,8 +37,17 @@ static void test_json_reader(void **state)
     assert_null(mcpi_json_get(v, "missing"));
     mcpi_json_free(v);
 
-    const char *bad[] = {"", "{", "{\"a\" 1}", "[1,]", "{\"a\": 01}", "\"\\x\"", "[1] 2",
-                         "{\"a\": 18446744073709551616}", "\"\\ud800\"", "nul", "[\"a\nb\"]"};
+    const char *bad[] = {"",
+                         "{",
+                         "{\"a\" 1}",
+                         "[1,]",
+                         "{\"a\": 01}",
+                         "\"\\x\"",
+                         "[1] 2",
+                         "{\"a\": 18446744073709551616}",
+                         "\"\\ud800\"",
+                         "nul",
+                         "[\"a\nb\"]"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; ++i) {
         v = NULL;
         int rc = mcpi_json_parse(bad[i], strlen(bad[i]), &v, why, sizeof why);
@@ -165,21 +174,21 @@ static void test_json_unicode_escapes(void **state)
 {
     (void)state;
     const char *bad[] = {
-        "\"\\u12\"",           /* three hex digits */
-        "\"\\u12G4\"",         /* not hex */
-        "\"\\u\"",             /* none */
-        "\"\\uD800\"",         /* high surrogate alone */
-        "\"\\uD800x\"",        /* high surrogate, then a character */
-        "\"\\uD800\\u0041\"",  /* high surrogate, then not a low one */
-        "\"\\uD800\\uD800\"",  /* two high ones */
-        "\"\\uDC00\"",         /* low surrogate alone */
-        "\"\\uDFFF\\uD800\"",  /* reversed pair */
-        "\"\\uD83D\\uDE0\"",   /* truncated low half */
-        "\"\\U00E9\"",         /* capital U is not an escape */
-        "\"\\a\"",             /* not an escape */
-        "\"abc",               /* unterminated */
-        "\"\\",                /* unterminated in an escape */
-        "\"a\tb\"",            /* raw control character */
+        "\"\\u12\"",          /* three hex digits */
+        "\"\\u12G4\"",        /* not hex */
+        "\"\\u\"",            /* none */
+        "\"\\uD800\"",        /* high surrogate alone */
+        "\"\\uD800x\"",       /* high surrogate, then a character */
+        "\"\\uD800\\u0041\"", /* high surrogate, then not a low one */
+        "\"\\uD800\\uD800\"", /* two high ones */
+        "\"\\uDC00\"",        /* low surrogate alone */
+        "\"\\uDFFF\\uD800\"", /* reversed pair */
+        "\"\\uD83D\\uDE0\"",  /* truncated low half */
+        "\"\\U00E9\"",        /* capital U is not an escape */
+        "\"\\a\"",            /* not an escape */
+        "\"abc",              /* unterminated */
+        "\"\\",               /* unterminated in an escape */
+        "\"a\tb\"",           /* raw control character */
     };
     char why[128];
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; ++i) {
@@ -231,16 +240,27 @@ static void test_json_numbers_not_u64(void **state)
     char why[128];
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; ++i) {
         mcpi_json *v = NULL;
-        assert_int_equal(parse_exact(ok[i].text, strlen(ok[i].text), &v, why, sizeof why),
-                         MCPI_OK);
+        assert_int_equal(parse_exact(ok[i].text, strlen(ok[i].text), &v, why, sizeof why), MCPI_OK);
         uint64_t x = 0;
         assert_int_equal(mcpi_json_u64(v, &x), MCPI_OK);
         assert_int_equal(x, ok[i].want);
         mcpi_json_free(v);
     }
-    const char *not_u64[] = {"-0", "-1", "1.0", "0.5", "1e2", "1E0", "10e-1",
-                             "18446744073709551616", "18446744073709551620",
-                             "99999999999999999999999", "\"5\"", "null", "true", "[1]", "{}"};
+    const char *not_u64[] = {"-0",
+                             "-1",
+                             "1.0",
+                             "0.5",
+                             "1e2",
+                             "1E0",
+                             "10e-1",
+                             "18446744073709551616",
+                             "18446744073709551620",
+                             "99999999999999999999999",
+                             "\"5\"",
+                             "null",
+                             "true",
+                             "[1]",
+                             "{}"};
     for (size_t i = 0; i < sizeof not_u64 / sizeof not_u64[0]; ++i) {
         mcpi_json *v = NULL;
         assert_int_equal(parse_exact(not_u64[i], strlen(not_u64[i]), &v, why, sizeof why),
@@ -255,8 +275,8 @@ static void test_json_numbers_not_u64(void **state)
     uint64_t x = 42;
     assert_int_equal(mcpi_json_u64(NULL, &x), MCPI_EINVAL);
     /* Not JSON numbers at all. */
-    const char *bad[] = {"+1", "01", "1.", ".5", "-", "1e", "1e+", "0x10", "- 1", "Infinity",
-                         "NaN"};
+    const char *bad[] = {"+1",  "01",   "1.",  ".5",       "-",  "1e",
+                         "1e+", "0x10", "- 1", "Infinity", "NaN"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; ++i) {
         mcpi_json *v = NULL;
         assert_int_equal(parse_exact(bad[i], strlen(bad[i]), &v, why, sizeof why), MCPI_EINVAL);
@@ -372,9 +392,9 @@ static void test_report_refusals(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
         mcpi_report_doc doc;
         char why[MCPI_ERROR_LEN] = "";
-        assert_int_equal(mcpi_report_read_json(cases[i].text, strlen(cases[i].text), &doc, why,
-                                               sizeof why),
-                         MCPI_EINVAL);
+        assert_int_equal(
+            mcpi_report_read_json(cases[i].text, strlen(cases[i].text), &doc, why, sizeof why),
+            MCPI_EINVAL);
         assert_non_null(strstr(why, cases[i].why));
         assert_null(doc.rows);
     }
@@ -539,8 +559,7 @@ static void test_report_more_refusals(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
         mcpi_report_doc doc;
         char why[MCPI_ERROR_LEN] = "";
-        int rc = mcpi_report_read_json(cases[i].text, strlen(cases[i].text), &doc, why,
-                                       sizeof why);
+        int rc = mcpi_report_read_json(cases[i].text, strlen(cases[i].text), &doc, why, sizeof why);
         if (rc != MCPI_EINVAL || strstr(why, cases[i].why) == NULL)
             print_error("case %zu: rc %d, why '%s'\n", i, rc, why);
         assert_int_equal(rc, MCPI_EINVAL);
@@ -576,16 +595,11 @@ static void test_report_more_refusals(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_json_reader),
-        cmocka_unit_test(test_json_duplicate_keys),
-        cmocka_unit_test(test_json_depth_limit),
-        cmocka_unit_test(test_json_truncated),
-        cmocka_unit_test(test_json_unicode_escapes),
-        cmocka_unit_test(test_json_numbers_not_u64),
-        cmocka_unit_test(test_report_round_trip),
-        cmocka_unit_test(test_report_refusals),
-        cmocka_unit_test(test_report_read_fields),
-        cmocka_unit_test(test_report_more_refusals),
+        cmocka_unit_test(test_json_reader),          cmocka_unit_test(test_json_duplicate_keys),
+        cmocka_unit_test(test_json_depth_limit),     cmocka_unit_test(test_json_truncated),
+        cmocka_unit_test(test_json_unicode_escapes), cmocka_unit_test(test_json_numbers_not_u64),
+        cmocka_unit_test(test_report_round_trip),    cmocka_unit_test(test_report_refusals),
+        cmocka_unit_test(test_report_read_fields),   cmocka_unit_test(test_report_more_refusals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -333,12 +333,12 @@ static const range_case odd_ranges[] = {
  * leftover blocks and partial head/tail blocks, across the places where the
  * block index's high word changes inside one vector of blocks. */
 static const range_case long_ranges[] = {
-    {21, 1, 1000000, UINT64_MAX},                     /* odd begin, even end */
-    {22, 2, 1234567, UINT64_MAX},                     /* even begin, odd end */
-    {23, 0, 1048576, UINT64_MAX},                     /* a power of two */
-    {5, P33 - 500001, P33 + 700003, UINT64_MAX},      /* block 2^32 mid-range */
+    {21, 1, 1000000, UINT64_MAX},                        /* odd begin, even end */
+    {22, 2, 1234567, UINT64_MAX},                        /* even begin, odd end */
+    {23, 0, 1048576, UINT64_MAX},                        /* a power of two */
+    {5, P33 - 500001, P33 + 700003, UINT64_MAX},         /* block 2^32 mid-range */
     {6, 2 * P33 - 333333, 2 * P33 + 333334, UINT64_MAX}, /* block 2^33 */
-    {9, UINT64_MAX - 2000001, UINT64_MAX, UINT64_MAX}, /* ends at 2^64 - 1 */
+    {9, UINT64_MAX - 2000001, UINT64_MAX, UINT64_MAX},   /* ends at 2^64 - 1 */
     {UINT64_MAX, P63 - 999999, P63 + 1000000, UINT64_MAX},
 };
 
@@ -526,11 +526,11 @@ static void test_kernel_paths(void **state)
                 if (st != 0)
                     fail_msg("open %s options %s: %s", g->devs[i].id,
                              options[o] ? options[o] : "(none)", err);
-                snprintf(what, sizeof what, "%s options %s wg %u launches of %llu",
-                         g->devs[i].id, options[o] ? options[o] : "(none)", cfg.work_group,
+                snprintf(what, sizeof what, "%s options %s wg %u launches of %llu", g->devs[i].id,
+                         options[o] ? options[o] : "(none)", cfg.work_group,
                          (unsigned long long)cfg.launch_samples);
-                check_cases(s, known_answers, sizeof known_answers / sizeof known_answers[0],
-                            &rec, what);
+                check_cases(s, known_answers, sizeof known_answers / sizeof known_answers[0], &rec,
+                            what);
                 check_cases(s, odd_ranges, sizeof odd_ranges / sizeof odd_ranges[0], &rec, what);
                 if (cfg.launch_samples == 0 || cfg.launch_samples > 10000)
                     check_cases(s, long_ranges, sizeof long_ranges / sizeof long_ranges[0], &rec,

@@ -65,9 +65,9 @@ static const struct {
     {42, 0, 1000000, 785856},
     {0, 8589934092ull, 8589935092ull, 784},
     {0, 0, 1000, 783},
-    {7, 12345, 812346, UINT64_MAX},                          /* odd begin, odd end */
+    {7, 12345, 812346, UINT64_MAX},                                  /* odd begin, odd end */
     {9, 8589934591ull - 300001, 8589934591ull + 500002, UINT64_MAX}, /* across 2^33 */
-    {11, UINT64_MAX - 700001, UINT64_MAX, UINT64_MAX},             /* the top */
+    {11, UINT64_MAX - 700001, UINT64_MAX, UINT64_MAX},               /* the top */
 };
 
 static void check_rows(const char *const *rows, size_t nrows)
@@ -94,8 +94,8 @@ static void check_rows(const char *const *rows, size_t nrows)
     }
 }
 
-static const char *const combined[] = {"simd+serial", "threads+simd+serial",
-                                       "threads+opencl:0.0", "opencl:0.0+simd"};
+static const char *const combined[] = {"simd+serial", "threads+simd+serial", "threads+opencl:0.0",
+                                       "opencl:0.0+simd"};
 
 static void test_combined_rows_exact(void **state)
 {

@@ -5,8 +5,7 @@
 #include "mcpi.h"
 #include "mcpi_core.h"
 
-static int serial_list(mcpi_device_desc *out, size_t cap, size_t *count, char *err,
-                       size_t errlen)
+static int serial_list(mcpi_device_desc *out, size_t cap, size_t *count, char *err, size_t errlen)
 {
     (void)err;
     (void)errlen;
@@ -29,8 +28,7 @@ static int serial_open(const mcpi_device_desc *dev, const mcpi_config *cfg, void
 }
 
 static int serial_count(void *state, uint64_t seed, uint64_t begin, uint64_t end, unsigned flags,
-                        uint64_t *hits, mcpi_phases *ph, mcpi_record *rec, char *err,
-                        size_t errlen)
+                        uint64_t *hits, mcpi_phases *ph, mcpi_record *rec, char *err, size_t errlen)
 {
     (void)state;
     (void)flags;

@@ -57,8 +57,7 @@ static int simd_open(const mcpi_device_desc *dev, const mcpi_config *cfg, void *
 }
 
 static int simd_count(void *state, uint64_t seed, uint64_t begin, uint64_t end, unsigned flags,
-                      uint64_t *hits, mcpi_phases *ph, mcpi_record *rec, char *err,
-                      size_t errlen)
+                      uint64_t *hits, mcpi_phases *ph, mcpi_record *rec, char *err, size_t errlen)
 {
     (void)rec;
     (void)flags; /* one path for every range of at least 64 samples */

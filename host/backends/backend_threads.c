@@ -139,8 +139,7 @@ static unsigned default_threads(const mcpi_config *cfg)
     return n > 0 ? n : 1u;
 }
 
-static int threads_list(mcpi_device_desc *out, size_t cap, size_t *count, char *err,
-                        size_t errlen)
+static int threads_list(mcpi_device_desc *out, size_t cap, size_t *count, char *err, size_t errlen)
 {
     mcpi_simd_impl simd;
     int rc = mcpi_simd_select(NULL, &simd, err, errlen);
@@ -289,8 +288,8 @@ static int threads_count(void *state, uint64_t seed, uint64_t begin, uint64_t en
     uint64_t n = end > begin ? end - begin : 0;
     /* A verification chunk is small but runs every share, as a large one
      * does; otherwise small ranges wake fewer threads. */
-    uint64_t min_share = (flags & MCPI_COUNT_VERIFY) ? MCPI_THREADS_VERIFY_SHARE
-                                                     : MCPI_THREADS_MIN_SHARE;
+    uint64_t min_share =
+        (flags & MCPI_COUNT_VERIFY) ? MCPI_THREADS_VERIFY_SHARE : MCPI_THREADS_MIN_SHARE;
     uint64_t want = n / min_share;
     unsigned active = want >= p->n ? p->n : want > 0 ? (unsigned)want : 1u;
     if (active > 1 && p->bound)

@@ -7,8 +7,8 @@
 #include "mcpi.h"
 
 static const mcpi_backend *const registry[] = {
-    &mcpi_backend_serial, &mcpi_backend_simd, &mcpi_backend_threads,
-    &mcpi_backend_naive, &mcpi_backend_opencl,
+    &mcpi_backend_serial, &mcpi_backend_simd,   &mcpi_backend_threads,
+    &mcpi_backend_naive,  &mcpi_backend_opencl,
 };
 
 const mcpi_backend *const *mcpi_backends(size_t *count)

@@ -6,8 +6,7 @@
 #include "cli.h"
 
 /* Rank 0's part: the named file, or the default one when it exists. */
-static int load(const mcpi_config *cfg, mcpi_calibration *cal, int *have, char *err,
-                size_t errlen)
+static int load(const mcpi_config *cfg, mcpi_calibration *cal, int *have, char *err, size_t errlen)
 {
     if (cfg->calibration != NULL) {
         int rc = mcpi_calibration_load(cfg->calibration, "--calibration", cal, err, errlen);
@@ -25,8 +24,7 @@ static int load(const mcpi_config *cfg, mcpi_calibration *cal, int *have, char *
     return MCPI_OK;
 }
 
-int mcpi_cli_calibration(const mcpi_config *cfg, mcpi_comm *comm, mcpi_calibration *cal,
-                         int *have)
+int mcpi_cli_calibration(const mcpi_config *cfg, mcpi_comm *comm, mcpi_calibration *cal, int *have)
 {
     char err[MCPI_ERROR_LEN] = "";
     *have = 0;
@@ -40,4 +38,3 @@ int mcpi_cli_calibration(const mcpi_config *cfg, mcpi_comm *comm, mcpi_calibrati
     }
     return rc;
 }
-

@@ -70,8 +70,8 @@ int mcpi_cli_emit_report(const mcpi_config *cfg, const mcpi_report *rep);
 
 /* Runs every target (mcpi_run_rows) and prints one line per failed row on
  * rank 0.  The worst status, the same on every rank. */
-int mcpi_cli_run_rows(const mcpi_config *cfg, const mcpi_target *targets, size_t n,
-                      mcpi_comm *comm, mcpi_record *rows, mcpi_record *rank_rows);
+int mcpi_cli_run_rows(const mcpi_config *cfg, const mcpi_target *targets, size_t n, mcpi_comm *comm,
+                      mcpi_record *rows, mcpi_record *rank_rows);
 /* The rows of a run (mcpi_select), printing why they cannot be had. */
 int mcpi_cli_select(const mcpi_config *cfg, mcpi_comm *comm, mcpi_target *targets, size_t *n);
 /* Fills the report's run description from cfg and comm. */
@@ -81,8 +81,7 @@ void mcpi_cli_run_info(const mcpi_config *cfg, const mcpi_comm *comm, mcpi_run_i
  * (missing or corrupt: MCPI_EINVAL after one line naming --calibration),
  * else the default file when it exists (absent: silently none; damaged: a
  * note, then none).  *have is 1 when cal is filled.  Collective. */
-int mcpi_cli_calibration(const mcpi_config *cfg, mcpi_comm *comm, mcpi_calibration *cal,
-                         int *have);
+int mcpi_cli_calibration(const mcpi_config *cfg, mcpi_comm *comm, mcpi_calibration *cal, int *have);
 
 /* ---- the commands, each in its own file ------------------------------------- */
 

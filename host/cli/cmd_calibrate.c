@@ -75,8 +75,7 @@ static void refresh_auto_model(const mcpi_config *cfg, const mcpi_comm *comm)
     if (cfg->quiet)
         return;
     if (rc == MCPI_OK)
-        fprintf(stderr, "mcpi: --backend auto model re-probed (%zu backends) and cached\n",
-                probed);
+        fprintf(stderr, "mcpi: --backend auto model re-probed (%zu backends) and cached\n", probed);
     else
         fprintf(stderr, "%s\n", err);
 }

@@ -104,7 +104,7 @@ static int load_part(part *p, const char *file, char *err, size_t errlen)
     }
     if (rc != MCPI_OK) {
         snprintf(why, sizeof why, "cannot read: %s",
-                 errno == EFBIG ? "too large for an mcpi JSON report (over 64 MiB)"
+                 errno == EFBIG    ? "too large for an mcpi JSON report (over 64 MiB)"
                  : errno == EINVAL ? "not a regular file"
                                    : strerror(errno));
         return bad(err, errlen, file, why);
@@ -156,8 +156,8 @@ static int check_parts(part *parts, int n, const mcpi_cli *c, char *err, size_t 
             return bad(err, errlen, p->file, what);
         }
         if (p->seed != p0->seed) {
-            snprintf(what, sizeof what, "seed %" PRIu64 ", but %.200s has seed %" PRIu64,
-                     p->seed, p0->file, p0->seed);
+            snprintf(what, sizeof what, "seed %" PRIu64 ", but %.200s has seed %" PRIu64, p->seed,
+                     p0->file, p0->seed);
             return bad(err, errlen, p->file, what);
         }
         for (size_t k = 0; k < p0->nrows; ++k)
@@ -168,8 +168,10 @@ static int check_parts(part *parts, int n, const mcpi_cli *c, char *err, size_t 
             }
         for (size_t k = 0; k < p->nrows; ++k)
             if (find_row(p0, p->rows[k].name) == NULL) {
-                snprintf(what, sizeof what, "has a '%s' row, but %.200s has none (rows merge by "
-                                            "name)", p->rows[k].name, p0->file);
+                snprintf(what, sizeof what,
+                         "has a '%s' row, but %.200s has none (rows merge by "
+                         "name)",
+                         p->rows[k].name, p0->file);
                 return bad(err, errlen, p->file, what);
             }
     }

@@ -112,8 +112,8 @@ static int sweep_alloc(sweep_state *s, const mcpi_cli *c, size_t ntargets, mcpi_
 }
 
 /* Every point's rows; the worst status. */
-static int sweep_run(sweep_state *s, mcpi_config *cfg, const mcpi_target *targets,
-                     size_t ntargets, mcpi_comm *comm)
+static int sweep_run(sweep_state *s, mcpi_config *cfg, const mcpi_target *targets, size_t ntargets,
+                     mcpi_comm *comm)
 {
     size_t size = (size_t)comm->size;
     int worst = MCPI_OK;
@@ -128,7 +128,8 @@ static int sweep_run(sweep_state *s, mcpi_config *cfg, const mcpi_target *target
         if (st < worst)
             worst = st;
         if (comm->rank == 0)
-            s->points[k] = (mcpi_sweep_point){s->samples[k], rows, ntargets, rrows, ntargets * size};
+            s->points[k] =
+                (mcpi_sweep_point){s->samples[k], rows, ntargets, rrows, ntargets * size};
     }
     return worst;
 }
@@ -179,9 +180,10 @@ int mcpi_cmd_sweep(mcpi_cli *c, mcpi_comm *comm)
     rc = mcpi_agree(comm, added < 0 ? added : MCPI_OK);
     if (rc != MCPI_OK) {
         if (comm->rank == 0)
-            fprintf(stderr, "mcpi: --reference: cannot add '%s' to the sweep: it must name one "
-                            "available row (serial, simd, threads, opencl:P.D; see mcpi "
-                            "devices)\n",
+            fprintf(stderr,
+                    "mcpi: --reference: cannot add '%s' to the sweep: it must name one "
+                    "available row (serial, simd, threads, opencl:P.D; see mcpi "
+                    "devices)\n",
                     reference);
         return rc;
     }

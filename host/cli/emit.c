@@ -39,4 +39,3 @@ int mcpi_cli_emit_report(const mcpi_config *cfg, const mcpi_report *rep)
 {
     return mcpi_cli_emit(cfg, write_report, rep);
 }
-

@@ -14,8 +14,8 @@ int mcpi_cli_select(const mcpi_config *cfg, mcpi_comm *comm, mcpi_target *target
     return rc;
 }
 
-int mcpi_cli_run_rows(const mcpi_config *cfg, const mcpi_target *targets, size_t n,
-                      mcpi_comm *comm, mcpi_record *rows, mcpi_record *rank_rows)
+int mcpi_cli_run_rows(const mcpi_config *cfg, const mcpi_target *targets, size_t n, mcpi_comm *comm,
+                      mcpi_record *rows, mcpi_record *rank_rows)
 {
     char err[MCPI_ERROR_LEN] = "";
     int worst = mcpi_run_rows(cfg, targets, n, comm, rows, rank_rows, err, sizeof err);
@@ -38,4 +38,3 @@ void mcpi_cli_run_info(const mcpi_config *cfg, const mcpi_comm *comm, mcpi_run_i
     info->threads = cfg->threads;
     info->peak_resettable = mcpi_mem_reset_peak() == 0;
 }
-

@@ -62,17 +62,17 @@ typedef struct mcpi_hooks {
 #define MCPI_BACKEND_LIST_LEN 512
 
 typedef struct mcpi_config {
-    uint64_t samples;      /* N, 1 .. 2^64-1 */
+    uint64_t samples; /* N, 1 .. 2^64-1 */
     uint64_t seed;
     char backends[MCPI_BACKEND_LIST_LEN]; /* --backend as given ("" = default) */
-    unsigned threads;      /* 0 = every online core (divided among local MPI ranks) */
+    unsigned threads;        /* 0 = every online core (divided among local MPI ranks) */
     unsigned ranks_per_node; /* set by the runner from the communicator; 0 = 1 */
-    unsigned repeat;       /* timed repeats, 1 .. MCPI_MAX_REPEAT */
-    unsigned warmup;       /* untimed repeats before them */
+    unsigned repeat;         /* timed repeats, 1 .. MCPI_MAX_REPEAT */
+    unsigned warmup;         /* untimed repeats before them */
     mcpi_format format;
-    const char *output;    /* NULL = stdout */
+    const char *output; /* NULL = stdout */
     int quiet;
-    int per_rank;          /* table rows per rank too */
+    int per_rank; /* table rows per rank too */
     /* OpenCL tuning; 0 = chosen from the device */
     unsigned work_group;
     uint64_t per_item;
@@ -87,14 +87,14 @@ typedef struct mcpi_config {
     int has_range;
     uint64_t range_begin, range_end;
     /* checkpoint/resume and progress */
-    const char *checkpoint;      /* --checkpoint FILE */
-    const char *resume;          /* --resume FILE */
+    const char *checkpoint;       /* --checkpoint FILE */
+    const char *resume;           /* --resume FILE */
     double checkpoint_interval_s; /* 0 = default */
-    int progress;                /* 1 = --progress forces it on */
+    int progress;                 /* 1 = --progress forces it on */
     /* the scheduler */
-    mcpi_verify_mode verify;     /* --verify (default: sample) */
-    int balance;                 /* --balance: split the job by each rank's rate */
-    mcpi_hooks hooks;            /* notes and progress (none by default) */
+    mcpi_verify_mode verify; /* --verify (default: sample) */
+    int balance;             /* --balance: split the job by each rank's rate */
+    mcpi_hooks hooks;        /* notes and progress (none by default) */
 } mcpi_config;
 
 /* Fills defaults: N = MCPI_DEFAULT_SAMPLES, seed 0, every backend, 3 repeats,
@@ -120,8 +120,8 @@ typedef struct mcpi_backend {
     int (*list)(mcpi_device_desc *out, size_t cap, size_t *count, char *err, size_t errlen);
     /* Opens one device.  Fills the record's static fields (device, threads,
      * device memory, init/build phases) and returns a state for count. */
-    int (*open)(const mcpi_device_desc *dev, const mcpi_config *cfg, void **state,
-                mcpi_record *rec, char *err, size_t errlen);
+    int (*open)(const mcpi_device_desc *dev, const mcpi_config *cfg, void **state, mcpi_record *rec,
+                char *err, size_t errlen);
     /* Counts hits over samples [begin, end) for seed; adds per-repeat phases
      * to ph and may update rec's backend details.  flags: MCPI_COUNT_VERIFY
      * marks a small verification chunk, which the backend counts through
@@ -186,8 +186,8 @@ int mcpi_selection_check(const char *list, char *err, size_t errlen);
  * node row when there is an OpenCL device that is not a CPU) to targets,
  * without duplicates.  MCPI_EINVAL for syntax, MCPI_EUNAVAIL naming what is
  * available. */
-int mcpi_selection_resolve(const char *list, mcpi_target *out, size_t cap, size_t *count,
-                           char *err, size_t errlen);
+int mcpi_selection_resolve(const char *list, mcpi_target *out, size_t cap, size_t *count, char *err,
+                           size_t errlen);
 
 /* The rows of a run, agreed on by every rank (collective): resolves
  * cfg->backends, lets --backend auto choose (rank 0 probes, every rank takes
@@ -235,8 +235,8 @@ int mcpi_run_check(const mcpi_config *cfg, int ranks, char *err, size_t errlen);
  * cfg's settings (as ranks_per_node ranks of a node would run them) and
  * caches it, unless cfg->no_cache.  *probed gets the number of backends
  * probed.  0, or a status with the reason in err. */
-int mcpi_auto_refresh(const mcpi_config *cfg, unsigned ranks_per_node, size_t *probed,
-                      char *err, size_t errlen);
+int mcpi_auto_refresh(const mcpi_config *cfg, unsigned ranks_per_node, size_t *probed, char *err,
+                      size_t errlen);
 
 /* ---- stop requests ------------------------------------------------------------ */
 

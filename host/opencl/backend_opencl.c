@@ -76,65 +76,65 @@
 
 /* ---- error names ------------------------------------------------------- */
 
-#define MCPI_CL_ERROR_MAP(XX)                                                                       \
-    XX(CL_SUCCESS)                                                                                  \
-    XX(CL_DEVICE_NOT_FOUND)                                                                         \
-    XX(CL_DEVICE_NOT_AVAILABLE)                                                                     \
-    XX(CL_COMPILER_NOT_AVAILABLE)                                                                   \
-    XX(CL_MEM_OBJECT_ALLOCATION_FAILURE)                                                            \
-    XX(CL_OUT_OF_RESOURCES)                                                                         \
-    XX(CL_OUT_OF_HOST_MEMORY)                                                                       \
-    XX(CL_PROFILING_INFO_NOT_AVAILABLE)                                                             \
-    XX(CL_MEM_COPY_OVERLAP)                                                                         \
-    XX(CL_IMAGE_FORMAT_MISMATCH)                                                                    \
-    XX(CL_IMAGE_FORMAT_NOT_SUPPORTED)                                                               \
-    XX(CL_BUILD_PROGRAM_FAILURE)                                                                    \
-    XX(CL_MAP_FAILURE)                                                                              \
-    XX(CL_MISALIGNED_SUB_BUFFER_OFFSET)                                                             \
-    XX(CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST)                                                \
-    XX(CL_COMPILE_PROGRAM_FAILURE)                                                                  \
-    XX(CL_LINKER_NOT_AVAILABLE)                                                                     \
-    XX(CL_LINK_PROGRAM_FAILURE)                                                                     \
-    XX(CL_DEVICE_PARTITION_FAILED)                                                                  \
-    XX(CL_KERNEL_ARG_INFO_NOT_AVAILABLE)                                                            \
-    XX(CL_INVALID_VALUE)                                                                            \
-    XX(CL_INVALID_DEVICE_TYPE)                                                                      \
-    XX(CL_INVALID_PLATFORM)                                                                         \
-    XX(CL_INVALID_DEVICE)                                                                           \
-    XX(CL_INVALID_CONTEXT)                                                                          \
-    XX(CL_INVALID_QUEUE_PROPERTIES)                                                                 \
-    XX(CL_INVALID_COMMAND_QUEUE)                                                                    \
-    XX(CL_INVALID_HOST_PTR)                                                                         \
-    XX(CL_INVALID_MEM_OBJECT)                                                                       \
-    XX(CL_INVALID_IMAGE_FORMAT_DESCRIPTOR)                                                          \
-    XX(CL_INVALID_IMAGE_SIZE)                                                                       \
-    XX(CL_INVALID_SAMPLER)                                                                          \
-    XX(CL_INVALID_BINARY)                                                                           \
-    XX(CL_INVALID_BUILD_OPTIONS)                                                                    \
-    XX(CL_INVALID_PROGRAM)                                                                          \
-    XX(CL_INVALID_PROGRAM_EXECUTABLE)                                                               \
-    XX(CL_INVALID_KERNEL_NAME)                                                                      \
-    XX(CL_INVALID_KERNEL_DEFINITION)                                                                \
-    XX(CL_INVALID_KERNEL)                                                                           \
-    XX(CL_INVALID_ARG_INDEX)                                                                        \
-    XX(CL_INVALID_ARG_VALUE)                                                                        \
-    XX(CL_INVALID_ARG_SIZE)                                                                         \
-    XX(CL_INVALID_KERNEL_ARGS)                                                                      \
-    XX(CL_INVALID_WORK_DIMENSION)                                                                   \
-    XX(CL_INVALID_WORK_GROUP_SIZE)                                                                  \
-    XX(CL_INVALID_WORK_ITEM_SIZE)                                                                   \
-    XX(CL_INVALID_GLOBAL_OFFSET)                                                                    \
-    XX(CL_INVALID_EVENT_WAIT_LIST)                                                                  \
-    XX(CL_INVALID_EVENT)                                                                            \
-    XX(CL_INVALID_OPERATION)                                                                        \
-    XX(CL_INVALID_GL_OBJECT)                                                                        \
-    XX(CL_INVALID_BUFFER_SIZE)                                                                      \
-    XX(CL_INVALID_MIP_LEVEL)                                                                        \
-    XX(CL_INVALID_GLOBAL_WORK_SIZE)                                                                 \
-    XX(CL_INVALID_PROPERTY)                                                                         \
-    XX(CL_INVALID_IMAGE_DESCRIPTOR)                                                                 \
-    XX(CL_INVALID_COMPILER_OPTIONS)                                                                 \
-    XX(CL_INVALID_LINKER_OPTIONS)                                                                   \
+#define MCPI_CL_ERROR_MAP(XX)                                                                      \
+    XX(CL_SUCCESS)                                                                                 \
+    XX(CL_DEVICE_NOT_FOUND)                                                                        \
+    XX(CL_DEVICE_NOT_AVAILABLE)                                                                    \
+    XX(CL_COMPILER_NOT_AVAILABLE)                                                                  \
+    XX(CL_MEM_OBJECT_ALLOCATION_FAILURE)                                                           \
+    XX(CL_OUT_OF_RESOURCES)                                                                        \
+    XX(CL_OUT_OF_HOST_MEMORY)                                                                      \
+    XX(CL_PROFILING_INFO_NOT_AVAILABLE)                                                            \
+    XX(CL_MEM_COPY_OVERLAP)                                                                        \
+    XX(CL_IMAGE_FORMAT_MISMATCH)                                                                   \
+    XX(CL_IMAGE_FORMAT_NOT_SUPPORTED)                                                              \
+    XX(CL_BUILD_PROGRAM_FAILURE)                                                                   \
+    XX(CL_MAP_FAILURE)                                                                             \
+    XX(CL_MISALIGNED_SUB_BUFFER_OFFSET)                                                            \
+    XX(CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST)                                               \
+    XX(CL_COMPILE_PROGRAM_FAILURE)                                                                 \
+    XX(CL_LINKER_NOT_AVAILABLE)                                                                    \
+    XX(CL_LINK_PROGRAM_FAILURE)                                                                    \
+    XX(CL_DEVICE_PARTITION_FAILED)                                                                 \
+    XX(CL_KERNEL_ARG_INFO_NOT_AVAILABLE)                                                           \
+    XX(CL_INVALID_VALUE)                                                                           \
+    XX(CL_INVALID_DEVICE_TYPE)                                                                     \
+    XX(CL_INVALID_PLATFORM)                                                                        \
+    XX(CL_INVALID_DEVICE)                                                                          \
+    XX(CL_INVALID_CONTEXT)                                                                         \
+    XX(CL_INVALID_QUEUE_PROPERTIES)                                                                \
+    XX(CL_INVALID_COMMAND_QUEUE)                                                                   \
+    XX(CL_INVALID_HOST_PTR)                                                                        \
+    XX(CL_INVALID_MEM_OBJECT)                                                                      \
+    XX(CL_INVALID_IMAGE_FORMAT_DESCRIPTOR)                                                         \
+    XX(CL_INVALID_IMAGE_SIZE)                                                                      \
+    XX(CL_INVALID_SAMPLER)                                                                         \
+    XX(CL_INVALID_BINARY)                                                                          \
+    XX(CL_INVALID_BUILD_OPTIONS)                                                                   \
+    XX(CL_INVALID_PROGRAM)                                                                         \
+    XX(CL_INVALID_PROGRAM_EXECUTABLE)                                                              \
+    XX(CL_INVALID_KERNEL_NAME)                                                                     \
+    XX(CL_INVALID_KERNEL_DEFINITION)                                                               \
+    XX(CL_INVALID_KERNEL)                                                                          \
+    XX(CL_INVALID_ARG_INDEX)                                                                       \
+    XX(CL_INVALID_ARG_VALUE)                                                                       \
+    XX(CL_INVALID_ARG_SIZE)                                                                        \
+    XX(CL_INVALID_KERNEL_ARGS)                                                                     \
+    XX(CL_INVALID_WORK_DIMENSION)                                                                  \
+    XX(CL_INVALID_WORK_GROUP_SIZE)                                                                 \
+    XX(CL_INVALID_WORK_ITEM_SIZE)                                                                  \
+    XX(CL_INVALID_GLOBAL_OFFSET)                                                                   \
+    XX(CL_INVALID_EVENT_WAIT_LIST)                                                                 \
+    XX(CL_INVALID_EVENT)                                                                           \
+    XX(CL_INVALID_OPERATION)                                                                       \
+    XX(CL_INVALID_GL_OBJECT)                                                                       \
+    XX(CL_INVALID_BUFFER_SIZE)                                                                     \
+    XX(CL_INVALID_MIP_LEVEL)                                                                       \
+    XX(CL_INVALID_GLOBAL_WORK_SIZE)                                                                \
+    XX(CL_INVALID_PROPERTY)                                                                        \
+    XX(CL_INVALID_IMAGE_DESCRIPTOR)                                                                \
+    XX(CL_INVALID_COMPILER_OPTIONS)                                                                \
+    XX(CL_INVALID_LINKER_OPTIONS)                                                                  \
     XX(CL_INVALID_DEVICE_PARTITION_COUNT)
 
 /* Name of an OpenCL status code, for messages. */
@@ -766,8 +766,7 @@ static int open_context(ocl_state *s, const mcpi_device_desc *dev, char *err, si
 }
 
 /* BUILD: program (cached binary or source) and kernel. */
-static int make_kernel(ocl_state *s, const mcpi_config *cfg, int *cache, char *err,
-                       size_t errlen)
+static int make_kernel(ocl_state *s, const mcpi_config *cfg, int *cache, char *err, size_t errlen)
 {
     char options[1024];
     cl_int rc;
@@ -1002,8 +1001,8 @@ static int ocl_count(void *state, uint64_t seed, uint64_t begin, uint64_t end, u
     *hits = 0;
     /* cur + l.n <= end always holds, so cur never wraps, even at 2^64 - 1. */
     for (uint64_t cur = begin; cur < end;) {
-        ocl_launch l = (flags & MCPI_COUNT_VERIFY) ? plan_verify(s, end - cur)
-                                                   : plan_launch(s, end - cur);
+        ocl_launch l =
+            (flags & MCPI_COUNT_VERIFY) ? plan_verify(s, end - cur) : plan_launch(s, end - cur);
         int st = run_launch(s, seed, cur, &l, hits, ph, rec, err, errlen);
         if (st != 0)
             return st;

@@ -27,8 +27,7 @@ static int none_open(const mcpi_device_desc *dev, const mcpi_config *cfg, void *
 }
 
 static int none_count(void *state, uint64_t seed, uint64_t begin, uint64_t end, unsigned flags,
-                      uint64_t *hits, mcpi_phases *ph, mcpi_record *rec, char *err,
-                      size_t errlen)
+                      uint64_t *hits, mcpi_phases *ph, mcpi_record *rec, char *err, size_t errlen)
 {
     (void)state;
     (void)flags;

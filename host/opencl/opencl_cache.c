@@ -85,8 +85,7 @@ static uint64_t get_u64(const unsigned char *p)
 
 /* Validates an entry read whole (text, len bytes) and returns its payload
  * (malloc'd) or NULL. */
-static unsigned char *parse_entry(const unsigned char *text, size_t size, uint64_t key,
-                                  size_t *len)
+static unsigned char *parse_entry(const unsigned char *text, size_t size, uint64_t key, size_t *len)
 {
     if (size < MCPI_CACHE_HEADER)
         return NULL;
@@ -122,8 +121,8 @@ mcpi_cache_lookup mcpi_opencl_cache_load(uint64_t key, unsigned char **data, siz
         snprintf(path, pathlen, "%s", file);
     char *text = NULL;
     size_t size = 0;
-    int rc = mcpi_read_file(file, "OpenCL cache", MCPI_CACHE_HEADER + MCPI_CACHE_MAX_PAYLOAD,
-                            &text, &size, err, sizeof err);
+    int rc = mcpi_read_file(file, "OpenCL cache", MCPI_CACHE_HEADER + MCPI_CACHE_MAX_PAYLOAD, &text,
+                            &size, err, sizeof err);
     if (rc == MCPI_EUNAVAIL)
         return MCPI_CACHE_ABSENT; /* missing: build and store */
     if (rc == MCPI_OK)
@@ -132,8 +131,7 @@ mcpi_cache_lookup mcpi_opencl_cache_load(uint64_t key, unsigned char **data, siz
     return *data != NULL ? MCPI_CACHE_FOUND : MCPI_CACHE_CORRUPT;
 }
 
-static int store_failed(const char *what, const char *where, int errnum, char *err,
-                        size_t errlen)
+static int store_failed(const char *what, const char *where, int errnum, char *err, size_t errlen)
 {
     mcpi_set_error(err, errlen,
                    "warning: cannot %s OpenCL cache %s (%s); continuing without caching", what,

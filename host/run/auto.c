@@ -116,8 +116,7 @@ static void fmt_time(char *buf, size_t len, double s)
         snprintf(buf, len, "%.3g us", s * 1e6);
 }
 
-void mcpi_auto_explain(const mcpi_auto_model *m, size_t chosen, uint64_t n, char *buf,
-                       size_t len)
+void mcpi_auto_explain(const mcpi_auto_model *m, size_t chosen, uint64_t n, char *buf, size_t len)
 {
     char t[32];
     fmt_time(t, sizeof t, mcpi_auto_predict(&m->e[chosen], n));
@@ -127,8 +126,8 @@ void mcpi_auto_explain(const mcpi_auto_model *m, size_t chosen, uint64_t n, char
         if (i == chosen)
             continue;
         fmt_time(t, sizeof t, mcpi_auto_predict(&m->e[i], n));
-        used += snprintf(buf + used, len - (size_t)used, "%s%s %s", used ? "; " : "",
-                         m->e[i].name, t);
+        used +=
+            snprintf(buf + used, len - (size_t)used, "%s%s %s", used ? "; " : "", m->e[i].name, t);
     }
 }
 
@@ -140,10 +139,11 @@ uint64_t mcpi_auto_key(const mcpi_target *t, size_t n, const mcpi_config *cfg)
     if (gethostname(host, sizeof host - 1) != 0)
         host[0] = '\0';
     char settings[256];
-    snprintf(settings, sizeof settings, "threads=%u ranks_per_node=%u isa=%s wg=%u item=%llu "
-             "launch=%llu opts=%.100s", cfg->threads, cfg->ranks_per_node, cfg->isa,
-             cfg->work_group, (unsigned long long)cfg->per_item,
-             (unsigned long long)cfg->launch_samples,
+    snprintf(settings, sizeof settings,
+             "threads=%u ranks_per_node=%u isa=%s wg=%u item=%llu "
+             "launch=%llu opts=%.100s",
+             cfg->threads, cfg->ranks_per_node, cfg->isa, cfg->work_group,
+             (unsigned long long)cfg->per_item, (unsigned long long)cfg->launch_samples,
              cfg->build_options ? cfg->build_options : "");
     const char *head[] = {"mcpi auto model", MCPI_VERSION_STRING, host, settings};
     uint64_t h = mcpi_hash_parts(head, sizeof head / sizeof head[0]);
@@ -180,8 +180,8 @@ int mcpi_auto_save(const char *path, uint64_t key, const mcpi_auto_model *m, cha
                    size_t errlen)
 {
     model_file f = {key, m};
-    return mcpi_write_atomic(path, "--backend auto model cache", MCPI_FILE_PRIVATE, write_model,
-                             &f, err, errlen);
+    return mcpi_write_atomic(path, "--backend auto model cache", MCPI_FILE_PRIVATE, write_model, &f,
+                             err, errlen);
 }
 
 static int corrupt(const char *path, const char *why, char *err, size_t errlen)
@@ -196,13 +196,12 @@ int mcpi_auto_load(const char *path, uint64_t key, const char *const *names, siz
     char *buf = NULL;
     size_t len = 0;
     char why[MCPI_ERROR_LEN];
-    int rc = mcpi_read_file(path, "--backend auto", MCPI_AUTO_MAX_FILE, &buf, &len, why,
-                            sizeof why);
+    int rc =
+        mcpi_read_file(path, "--backend auto", MCPI_AUTO_MAX_FILE, &buf, &len, why, sizeof why);
     if (rc == MCPI_EUNAVAIL)
         return MCPI_EUNAVAIL;
     if (rc != MCPI_OK)
-        return corrupt(path, "cannot be read, is not a regular file or is too large", err,
-                       errlen);
+        return corrupt(path, "cannot be read, is not a regular file or is too large", err, errlen);
     /* the checksum line covers everything before it */
     char *sum_line = strstr(buf, "\nsum ");
     unsigned long long sum = 0, file_key = 0;
@@ -255,14 +254,13 @@ int mcpi_auto_load(const char *path, uint64_t key, const char *const *names, siz
 }
 
 int mcpi_auto_model_get(const mcpi_target *t, size_t n, const mcpi_config *cfg, int refresh,
-                        mcpi_auto_model *m, mcpi_auto_source *source, char *err,
-                        size_t errlen)
+                        mcpi_auto_model *m, mcpi_auto_source *source, char *err, size_t errlen)
 {
     char dir[4096], path[4200], why[MCPI_ERROR_LEN];
     uint64_t key = mcpi_auto_key(t, n, cfg);
     int cached = !cfg->no_cache && mcpi_cache_dir(dir, sizeof dir, why, sizeof why) == 0 &&
-                 snprintf(path, sizeof path, "%s/auto-%016llx.txt", dir,
-                          (unsigned long long)key) < (int)sizeof path;
+                 snprintf(path, sizeof path, "%s/auto-%016llx.txt", dir, (unsigned long long)key) <
+                     (int)sizeof path;
     if (cached && !refresh) {
         const char *names[MCPI_MAX_TARGETS];
         for (size_t i = 0; i < n && i < MCPI_MAX_TARGETS; ++i)
@@ -285,8 +283,8 @@ int mcpi_auto_model_get(const mcpi_target *t, size_t n, const mcpi_config *cfg, 
     return MCPI_OK;
 }
 
-int mcpi_auto_refresh(const mcpi_config *cfg, unsigned ranks_per_node, size_t *probed,
-                      char *err, size_t errlen)
+int mcpi_auto_refresh(const mcpi_config *cfg, unsigned ranks_per_node, size_t *probed, char *err,
+                      size_t errlen)
 {
     *probed = 0;
     mcpi_target *t = calloc(MCPI_MAX_TARGETS, sizeof *t);

@@ -44,8 +44,7 @@ int mcpi_auto_probe(const mcpi_target *t, size_t n, const mcpi_config *cfg, mcpi
                     char *err, size_t errlen);
 /* One line explaining a choice: "auto chose threads for N=...: predicted
  * 1.2 ms (simd 2.3 ms, serial 9.1 ms, ...)". */
-void mcpi_auto_explain(const mcpi_auto_model *m, size_t chosen, uint64_t n, char *buf,
-                       size_t len);
+void mcpi_auto_explain(const mcpi_auto_model *m, size_t chosen, uint64_t n, char *buf, size_t len);
 
 /* ---- the model cache ------------------------------------------------------ */
 
@@ -71,7 +70,6 @@ int mcpi_auto_load(const char *path, uint64_t key, const char *const *names, siz
  * cannot be read or written never fails: a corrupt entry is reported on
  * stderr (unless cfg->quiet) and replaced.  *source says which. */
 int mcpi_auto_model_get(const mcpi_target *t, size_t n, const mcpi_config *cfg, int refresh,
-                        mcpi_auto_model *m, mcpi_auto_source *source, char *err,
-                        size_t errlen);
+                        mcpi_auto_model *m, mcpi_auto_source *source, char *err, size_t errlen);
 
 #endif /* MCPI_AUTO_H */

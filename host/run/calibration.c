@@ -18,7 +18,7 @@
 
 #define CAL_FILE "calibration.json"
 #define CAL_MIN_REPEATS 3
-#define CAL_BUDGET_S 1.0 /* stop repeating (after CAL_MIN_REPEATS) once this is spent */
+#define CAL_BUDGET_S 1.0   /* stop repeating (after CAL_MIN_REPEATS) once this is spent */
 #define CAL_MAX_FILE 65536 /* a calibration file is a few hundred bytes */
 
 /* Where and when: the host, the CPU model and the UTC date. */
@@ -58,8 +58,8 @@ int mcpi_calibration_measure(mcpi_calibration_run *run, char *err, size_t errlen
         mcpi_phases_clear(&ph);
         uint64_t hits = 0;
         double t0 = mcpi_now();
-        rc = ref->count(NULL, MCPI_STONE_SEED, 0, MCPI_STONE_SAMPLES, 0u, &hits, &ph, scratch,
-                        err, errlen);
+        rc = ref->count(NULL, MCPI_STONE_SEED, 0, MCPI_STONE_SAMPLES, 0u, &hits, &ph, scratch, err,
+                        errlen);
         double dt = mcpi_now() - t0;
         if (rc == MCPI_OK && hits != MCPI_STONE_HITS) {
             mcpi_set_error(err, errlen,
@@ -120,8 +120,7 @@ int mcpi_calibration_default_path(char *path, size_t len, char *err, size_t errl
         return rc;
     int n = snprintf(path, len, "%s/" CAL_FILE, dir);
     if (n < 0 || (size_t)n >= len) {
-        mcpi_set_error(err, errlen, "cache directory path too long (more than %zu bytes)",
-                       len - 1);
+        mcpi_set_error(err, errlen, "cache directory path too long (more than %zu bytes)", len - 1);
         return MCPI_EINVAL;
     }
     return MCPI_OK;

@@ -131,8 +131,7 @@ static int u64_field(cursor *c, const char *key, uint64_t *out)
 {
     const char *v;
     size_t n, used;
-    return take_line(c, key, &v, &n) == 0 && parse_u64(v, n, out, &used) == 0 && used == n ? 0
-                                                                                             : -1;
+    return take_line(c, key, &v, &n) == 0 && parse_u64(v, n, out, &used) == 0 && used == n ? 0 : -1;
 }
 
 static int str_field(cursor *c, const char *key, char *out, size_t cap)
@@ -211,12 +210,12 @@ static int check_sum(const char *buf, size_t len, size_t *body, char *w, size_t 
 }
 
 /* The intervals of format 2, or format 1's prefix of done samples. */
-static int read_done(cursor *c, uint64_t format, uint64_t done, uint64_t hits,
-                     mcpi_checkpoint *ck, char *w, size_t wlen)
+static int read_done(cursor *c, uint64_t format, uint64_t done, uint64_t hits, mcpi_checkpoint *ck,
+                     char *w, size_t wlen)
 {
     if (format == 1)
-        return done == 0 || mcpi_intervals_add(&ck->done, ck->begin, ck->begin + done, hits) ==
-                                MCPI_OK
+        return done == 0 ||
+                       mcpi_intervals_add(&ck->done, ck->begin, ck->begin + done, hits) == MCPI_OK
                    ? MCPI_OK
                    : why(w, wlen, "corrupt (inconsistent numbers)");
     uint64_t count = 0;
@@ -251,8 +250,9 @@ static int read_fields(cursor *c, uint64_t format, mcpi_checkpoint *ck, char *w,
         return why(w, wlen, "corrupt (a field is missing, malformed or out of order)");
     ck->ranks = (int)ranks;
     if (ck->begin >= ck->end || samples != ck->end - ck->begin || done > samples || hits > done)
-        return why(w, wlen, "corrupt (inconsistent numbers: need begin < end, "
-                            "samples = end - begin, hits <= done <= samples)");
+        return why(w, wlen,
+                   "corrupt (inconsistent numbers: need begin < end, "
+                   "samples = end - begin, hits <= done <= samples)");
     int rc = read_done(c, format, done, hits, ck, w, wlen);
     if (rc == MCPI_OK && c->p != c->end)
         return why(w, wlen, "corrupt (text after the last field)");
@@ -261,8 +261,7 @@ static int read_fields(cursor *c, uint64_t format, mcpi_checkpoint *ck, char *w,
     return rc;
 }
 
-int mcpi_checkpoint_decode(const char *buf, size_t len, mcpi_checkpoint *ck, char *w,
-                           size_t wlen)
+int mcpi_checkpoint_decode(const char *buf, size_t len, mcpi_checkpoint *ck, char *w, size_t wlen)
 {
     static const char magic[] = "mcpi-checkpoint ";
     mcpi_checkpoint_init(ck);
@@ -279,8 +278,9 @@ int mcpi_checkpoint_decode(const char *buf, size_t len, mcpi_checkpoint *ck, cha
     if (u64_field(&c, "mcpi-checkpoint", &format) != 0)
         return why(w, wlen, "corrupt (bad header line)");
     if (format != 1 && format != MCPI_CHECKPOINT_FORMAT)
-        return why(w, wlen, "written in an unknown checkpoint format (this mcpi reads formats "
-                            "1 and 2; a newer mcpi wrote it?)");
+        return why(w, wlen,
+                   "written in an unknown checkpoint format (this mcpi reads formats "
+                   "1 and 2; a newer mcpi wrote it?)");
     rc = read_fields(&c, format, ck, w, wlen);
     if (rc != MCPI_OK)
         mcpi_checkpoint_free(ck);

@@ -16,7 +16,8 @@ static int list_backend(const mcpi_backend *b, mcpi_device_backend *be)
     snprintf(be->summary, sizeof be->summary, "%s", b->summary);
     be->exact = b->exact;
     if (b->list(devs, MCPI_MAX_TARGETS, &n, why, sizeof why) != MCPI_OK) {
-        snprintf(be->reason, sizeof be->reason, "%s", strncmp(why, "mcpi: ", 6) == 0 ? why + 6 : why);
+        snprintf(be->reason, sizeof be->reason, "%s",
+                 strncmp(why, "mcpi: ", 6) == 0 ? why + 6 : why);
         return MCPI_OK;
     }
     be->available = 1;

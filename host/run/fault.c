@@ -26,8 +26,8 @@ uint64_t mcpi_fault_miscount(const char *worker, uint64_t chunk)
         return 0;
     const char *colon = strrchr(s, ':');
     /* "opencl:0.0" has a colon of its own: a chunk index is digits only */
-    int has_k = colon != NULL && colon[1] != '\0' && strspn(colon + 1, "0123456789") ==
-                                                         strlen(colon + 1);
+    int has_k =
+        colon != NULL && colon[1] != '\0' && strspn(colon + 1, "0123456789") == strlen(colon + 1);
     size_t n = has_k ? (size_t)(colon - s) : strlen(s);
     if (strlen(worker) != n || strncmp(worker, s, n) != 0)
         return 0;
@@ -42,7 +42,8 @@ void mcpi_fault_chunk_delay(void)
     if (s == NULL)
         return;
     pthread_mutex_lock(&mu);
-    state = state * 6364136223846793005ull + (unsigned long long)time(NULL) + 1442695040888963407ull;
+    state =
+        state * 6364136223846793005ull + (unsigned long long)time(NULL) + 1442695040888963407ull;
     unsigned long long r = state >> 33;
     pthread_mutex_unlock(&mu);
     long max_ms = atol(s);

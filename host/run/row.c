@@ -24,7 +24,8 @@ static void compose_record(const mcpi_row *r, mcpi_record *mine)
                  (int)(sizeof mine->device / r->nw), w->device);
         mine->threads += w->threads;
         if (w->device_bytes >= 0)
-            mine->device_bytes = (mine->device_bytes < 0 ? 0 : mine->device_bytes) + w->device_bytes;
+            mine->device_bytes =
+                (mine->device_bytes < 0 ? 0 : mine->device_bytes) + w->device_bytes;
         if (w->device_mem_bytes >= 0)
             mine->device_mem_bytes =
                 (mine->device_mem_bytes < 0 ? 0 : mine->device_mem_bytes) + w->device_mem_bytes;
@@ -133,8 +134,7 @@ static int balanced_cuts(mcpi_row *r, const mcpi_config *cfg, mcpi_comm *comm, u
     return comm->sum_u64(comm, cut, comm->size + 1);
 }
 
-int mcpi_row_share(mcpi_row *r, const mcpi_config *cfg, mcpi_comm *comm, char *err,
-                   size_t errlen)
+int mcpi_row_share(mcpi_row *r, const mcpi_config *cfg, mcpi_comm *comm, char *err, size_t errlen)
 {
     mcpi_intervals todo;
     mcpi_intervals_init(&todo);
@@ -166,8 +166,8 @@ int mcpi_row_share(mcpi_row *r, const mcpi_config *cfg, mcpi_comm *comm, char *e
 
 /* ---- one pass's figures ----------------------------------------------------- */
 
-void mcpi_row_book_pass(const mcpi_row *r, const mcpi_sched_pass *p, int timed,
-                        mcpi_record *mine, mcpi_phases *pass_phases)
+void mcpi_row_book_pass(const mcpi_row *r, const mcpi_sched_pass *p, int timed, mcpi_record *mine,
+                        mcpi_phases *pass_phases)
 {
     mcpi_phases_clear(pass_phases);
     for (size_t k = 0; k < r->nw; ++k) {

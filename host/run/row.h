@@ -14,10 +14,10 @@ typedef struct mcpi_row {
     mcpi_record *wrec[MCPI_MAX_WORKERS]; /* the workers' own records (several workers) */
     size_t nw, opened;
     mcpi_sched_crew *crew; /* threads for workers 1..nw-1 */
-    uint64_t begin, end;  /* the row's range */
+    uint64_t begin, end;   /* the row's range */
     /* checkpoints */
-    int checkpointing;    /* --checkpoint or --resume */
-    const char *path;     /* the file written (--checkpoint, else --resume) */
+    int checkpointing;     /* --checkpoint or --resume */
+    const char *path;      /* the file written (--checkpoint, else --resume) */
     mcpi_intervals before; /* counted by earlier sessions (every rank has them) */
     double before_s;
     /* this rank's share of what is left */
@@ -44,12 +44,11 @@ double mcpi_row_interval(const mcpi_config *cfg);
 
 /* This rank's share of what is left (collective): split evenly, or with
  * --balance in proportion to each rank's probed rate.  0 or a status. */
-int mcpi_row_share(mcpi_row *r, const mcpi_config *cfg, mcpi_comm *comm, char *err,
-                   size_t errlen);
+int mcpi_row_share(mcpi_row *r, const mcpi_config *cfg, mcpi_comm *comm, char *err, size_t errlen);
 
 /* Adds one pass's figures to the row's record: the workers' shares (of the
  * last timed pass), what was verified (every pass), the per-worker phases. */
-void mcpi_row_book_pass(const mcpi_row *r, const mcpi_sched_pass *p, int timed,
-                        mcpi_record *mine, mcpi_phases *pass_phases);
+void mcpi_row_book_pass(const mcpi_row *r, const mcpi_sched_pass *p, int timed, mcpi_record *mine,
+                        mcpi_phases *pass_phases);
 
 #endif /* MCPI_ROW_H */

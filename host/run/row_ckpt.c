@@ -68,8 +68,9 @@ static int check_rules(const mcpi_config *cfg, int ranks, char *err, size_t errl
         return MCPI_EINVAL;
     }
     if (inexact) {
-        mcpi_set_error(err, errlen, "%s: %s is not the exact stream: its parts cannot be "
-                                    "counted apart and added; pick an exact backend",
+        mcpi_set_error(err, errlen,
+                       "%s: %s is not the exact stream: its parts cannot be "
+                       "counted apart and added; pick an exact backend",
                        flag, names);
         return MCPI_EINVAL;
     }
@@ -84,9 +85,9 @@ int mcpi_run_check(const mcpi_config *cfg, int ranks, char *err, size_t errlen)
     mcpi_checkpoint c;
     rc = mcpi_checkpoint_read(cfg->resume, &c, err, errlen);
     if (rc == MCPI_OK)
-        rc = mcpi_checkpoint_match(&c, cfg->resume, cfg->seed,
-                                   cfg->has_range ? cfg->range_begin : 0,
-                                   cfg->has_range ? cfg->range_end : cfg->samples, err, errlen);
+        rc =
+            mcpi_checkpoint_match(&c, cfg->resume, cfg->seed, cfg->has_range ? cfg->range_begin : 0,
+                                  cfg->has_range ? cfg->range_end : cfg->samples, err, errlen);
     mcpi_checkpoint_free(&c);
     return rc;
 }

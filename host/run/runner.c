@@ -102,8 +102,8 @@ static void interrupted(const mcpi_row *r, const mcpi_sched_pass *p, mcpi_comm *
         comm->abort(comm, mcpi_exit_code(MCPI_EMPI));
     done += mcpi_intervals_samples(&r->before);
     snprintf(err, errlen,
-             "mcpi: interrupted by %s with %" PRIu64 " of the %" PRIu64
-             " samples of [%" PRIu64 ", %" PRIu64 ") counted; checkpoint '%s' written; continue "
+             "mcpi: interrupted by %s with %" PRIu64 " of the %" PRIu64 " samples of [%" PRIu64
+             ", %" PRIu64 ") counted; checkpoint '%s' written; continue "
              "with --resume %s",
              signal_name(p->stop_signo), done, r->end - r->begin, r->begin, r->end, r->path,
              r->path);
@@ -115,8 +115,9 @@ static int one_pass(mcpi_row *r, const mcpi_config *cfg, mcpi_comm *comm, unsign
 {
     char pass[48];
     pass_label(pass, sizeof pass, cfg, i);
-    mcpi_sched_ckpt ck = {r->path, mcpi_row_interval(cfg), &r->before, r->before_s,
-                          cfg->seed, r->begin, r->end, r->t->name};
+    mcpi_sched_ckpt ck = {
+        r->path,   mcpi_row_interval(cfg), &r->before, r->before_s, cfg->seed, r->begin, r->end,
+        r->t->name};
     int rc = comm->barrier(comm);
     int prc = mcpi_sched_pass_run(r->w, r->nw, r->crew, cfg, comm, &r->share, mine->name, pass,
                                   r->end - r->begin, mcpi_intervals_samples(&r->before),
@@ -134,8 +135,8 @@ static int one_pass(mcpi_row *r, const mcpi_config *cfg, mcpi_comm *comm, unsign
 
 /* The hits of every pass must agree: a device that counts the same range
  * differently twice computes wrong results. */
-static int same_hits(const mcpi_record *mine, unsigned i, uint64_t hits, uint64_t first,
-                     char *err, size_t errlen)
+static int same_hits(const mcpi_record *mine, unsigned i, uint64_t hits, uint64_t first, char *err,
+                     size_t errlen)
 {
     if (i == 0 || hits == first)
         return MCPI_OK;
@@ -194,8 +195,8 @@ static void run_repeats(mcpi_row *r, const mcpi_config *cfg, mcpi_comm *comm, mc
 /* Communicate: the job's hits (this session's of every rank, plus what
  * earlier sessions counted), the slowest rank per repeat, every record to
  * rank 0, folded there.  A broken communicator cannot agree: abort. */
-static void collect(const mcpi_config *cfg, const mcpi_row *r, mcpi_comm *comm,
-                    mcpi_record *mine, mcpi_record *job, mcpi_record *rank_rows)
+static void collect(const mcpi_config *cfg, const mcpi_row *r, mcpi_comm *comm, mcpi_record *mine,
+                    mcpi_record *job, mcpi_record *rank_rows)
 {
     double t0 = mcpi_now();
     uint64_t total = mine->status == MCPI_OK ? mine->hits : 0;

@@ -128,7 +128,7 @@ static uint64_t chunk_size(const mcpi_plan *p, const mcpi_worker *w, size_t n, s
         return p->fixed_chunk;
     if (!w[k].backend->exact)
         return UINT64_MAX; /* not splittable: the whole interval */
-    if (w[k].rate <= 0) { /* a first chunk: small, and with company no more than its part */
+    if (w[k].rate <= 0) {  /* a first chunk: small, and with company no more than its part */
         uint64_t part = n > 1 ? p->unassigned / (2 * n) : UINT64_MAX;
         part = part > MCPI_PLAN_MIN_CHUNK ? part : MCPI_PLAN_MIN_CHUNK;
         return part < MCPI_PLAN_FIRST_CHUNK ? part : MCPI_PLAN_FIRST_CHUNK;

@@ -34,15 +34,15 @@ typedef struct mcpi_chunks {
 } mcpi_chunks;
 
 typedef struct mcpi_plan {
-    mcpi_intervals front;  /* the to-do list less the reserved chunks */
-    size_t fi;             /* front.v[fi] is being handed out ... */
-    uint64_t foff;         /* ... from front.v[fi].begin + foff */
-    uint64_t unassigned;   /* samples of front not handed out */
+    mcpi_intervals front; /* the to-do list less the reserved chunks */
+    size_t fi;            /* front.v[fi] is being handed out ... */
+    uint64_t foff;        /* ... from front.v[fi].begin + foff */
+    uint64_t unassigned;  /* samples of front not handed out */
     mcpi_chunk reserved[MCPI_MAX_WORKERS * MCPI_PLAN_VERIFY_PER_WORKER];
     int reserved_taken[MCPI_MAX_WORKERS * MCPI_PLAN_VERIFY_PER_WORKER];
     size_t nreserved;
-    int verify_all;        /* recount every chunk (--verify full, or a short list) */
-    uint64_t fixed_chunk;  /* test hook: every chunk this size (0 = sized by rate) */
+    int verify_all;       /* recount every chunk (--verify full, or a short list) */
+    uint64_t fixed_chunk; /* test hook: every chunk this size (0 = sized by rate) */
 } mcpi_plan;
 
 /* Plans a pass over todo for n workers: reserves verification chunks at

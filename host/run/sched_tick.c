@@ -82,8 +82,9 @@ int sched_save(sched_ctx *x, char *err, size_t errlen)
         c.ranks = x->comm->size;
         rc = mcpi_checkpoint_write(ck->path, &c, err, errlen);
     } else if (rc != MCPI_OK) {
-        mcpi_set_error(err, errlen, "--checkpoint: the counted intervals overlap (internal "
-                                    "error) or memory ran out");
+        mcpi_set_error(err, errlen,
+                       "--checkpoint: the counted intervals overlap (internal "
+                       "error) or memory ran out");
     }
     mcpi_checkpoint_free(&c);
     x->ticks.last_save = mcpi_now();
@@ -95,8 +96,13 @@ static void report_progress(sched_ctx *x, uint64_t completed, int last)
     const mcpi_config *cfg = x->cfg;
     if (x->comm->rank != 0 || cfg->hooks.progress == NULL)
         return;
-    mcpi_progress p = {x->ticks.row,   x->ticks.pass,           x->ticks.done_before + completed,
-                       x->ticks.total, completed, mcpi_now() - x->t0, last};
+    mcpi_progress p = {x->ticks.row,
+                       x->ticks.pass,
+                       x->ticks.done_before + completed,
+                       x->ticks.total,
+                       completed,
+                       mcpi_now() - x->t0,
+                       last};
     cfg->hooks.progress(cfg->hooks.ctx, &p);
 }
 
@@ -108,8 +114,7 @@ static int tick(sched_ctx *x, int done_here)
     pthread_mutex_lock(&x->mu);
     uint64_t s[2] = {x->completed, done_here ? 0u : 1u};
     double m[3] = {(double)mcpi_stop_pending(), -(double)x->status,
-                   c->rank == 0 && ck != NULL &&
-                           mcpi_now() - x->ticks.last_save >= ck->interval_s
+                   c->rank == 0 && ck != NULL && mcpi_now() - x->ticks.last_save >= ck->interval_s
                        ? 1.0
                        : 0.0};
     pthread_mutex_unlock(&x->mu);

@@ -291,9 +291,10 @@ static int fill_out(sched_ctx *x, mcpi_sched_pass *out)
 }
 
 int mcpi_sched_pass_run(mcpi_worker *workers, size_t n, mcpi_sched_crew *crew,
-                        const mcpi_config *cfg, mcpi_comm *comm, const mcpi_intervals *todo, const char *row, const char *pass,
-                        uint64_t total_samples, uint64_t done_before, const mcpi_sched_ckpt *ck,
-                        mcpi_sched_pass *out, char *err, size_t errlen)
+                        const mcpi_config *cfg, mcpi_comm *comm, const mcpi_intervals *todo,
+                        const char *row, const char *pass, uint64_t total_samples,
+                        uint64_t done_before, const mcpi_sched_ckpt *ck, mcpi_sched_pass *out,
+                        char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
     mcpi_intervals_init(&out->done);

@@ -48,9 +48,9 @@
 typedef struct mcpi_worker {
     const mcpi_backend *backend;
     mcpi_device_desc dev;
-    void *state;       /* from backend->open */
-    mcpi_record *rec;  /* the backend's record of this device (open, counts) */
-    double rate;       /* samples/s measured in earlier chunks; 0 = unknown */
+    void *state;      /* from backend->open */
+    mcpi_record *rec; /* the backend's record of this device (open, counts) */
+    double rate;      /* samples/s measured in earlier chunks; 0 = unknown */
 } mcpi_worker;
 
 /* What one pass did with one worker. */
@@ -74,11 +74,11 @@ typedef struct mcpi_sched_ckpt {
 } mcpi_sched_ckpt;
 
 typedef struct mcpi_sched_pass {
-    uint64_t hits;        /* this rank's hits in this pass */
-    mcpi_intervals done;  /* this rank's completed chunks (merged) */
-    double elapsed_s;     /* from the start to this rank's last chunk */
-    int stop_signo;       /* a stop request ended the pass early (agreed) */
-    double verify_s;      /* the reference recount, outside elapsed_s */
+    uint64_t hits;       /* this rank's hits in this pass */
+    mcpi_intervals done; /* this rank's completed chunks (merged) */
+    double elapsed_s;    /* from the start to this rank's last chunk */
+    int stop_signo;      /* a stop request ended the pass early (agreed) */
+    double verify_s;     /* the reference recount, outside elapsed_s */
     mcpi_worker_pass w[MCPI_MAX_WORKERS];
 } mcpi_sched_pass;
 
@@ -98,9 +98,10 @@ void mcpi_sched_crew_destroy(mcpi_sched_crew *crew);
  * before the list was done; a worker's failure or a failed verification with
  * its line in err (on the rank that saw it). */
 int mcpi_sched_pass_run(mcpi_worker *workers, size_t n, mcpi_sched_crew *crew,
-                        const mcpi_config *cfg, mcpi_comm *comm, const mcpi_intervals *todo, const char *row, const char *pass,
-                        uint64_t total_samples, uint64_t done_before, const mcpi_sched_ckpt *ck,
-                        mcpi_sched_pass *out, char *err, size_t errlen);
+                        const mcpi_config *cfg, mcpi_comm *comm, const mcpi_intervals *todo,
+                        const char *row, const char *pass, uint64_t total_samples,
+                        uint64_t done_before, const mcpi_sched_ckpt *ck, mcpi_sched_pass *out,
+                        char *err, size_t errlen);
 
 /* Counts [begin, end) with one opened worker as one chunk, through the
  * scheduler's code path but without ranks (auto's probe, calibration). */

@@ -87,9 +87,9 @@ static int bind_devices(mcpi_target *t, size_t *n, const mcpi_comm *comm)
 
 /* Rank 0: probes the auto candidates and returns the index of the one
  * predicted fastest for share samples (-1 on failure, err says why). */
-static int probe_pick(const mcpi_config *cfg, const mcpi_comm *comm, const mcpi_target *t,
-                      size_t n, uint64_t share, mcpi_auto_model *model, mcpi_auto_source *source,
-                      char *err, size_t errlen)
+static int probe_pick(const mcpi_config *cfg, const mcpi_comm *comm, const mcpi_target *t, size_t n,
+                      uint64_t share, mcpi_auto_model *model, mcpi_auto_source *source, char *err,
+                      size_t errlen)
 {
     mcpi_target *cand = malloc(n * sizeof *cand); /* targets are large: not on the stack */
     if (cand == NULL) {
@@ -168,8 +168,8 @@ static int choose_auto(const mcpi_config *cfg, mcpi_comm *comm, mcpi_target *t, 
         size_t used = strlen(c->auto_note);
         snprintf(c->auto_note + used, sizeof c->auto_note - used, " (model %s)",
                  source == MCPI_AUTO_CACHED ? "from the cache; mcpi calibrate re-probes"
-                 : cfg->no_cache ? "probed now, not cached (--no-cache)"
-                                 : "probed now and cached");
+                 : cfg->no_cache            ? "probed now, not cached (--no-cache)"
+                                            : "probed now and cached");
     }
     return MCPI_OK;
 }

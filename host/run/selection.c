@@ -14,7 +14,14 @@
     "serial, simd, threads, naive, opencl, opencl:P.D, opencl:gpu, opencl:cpu, "                   \
     "opencl:accelerator, node, all, auto (comma-separated; A+B counts one row with both)"
 
-typedef enum { ITEM_ALL, ITEM_AUTO, ITEM_NODE, ITEM_BACKEND, ITEM_OCL_INDEX, ITEM_OCL_TYPE } item_kind;
+typedef enum {
+    ITEM_ALL,
+    ITEM_AUTO,
+    ITEM_NODE,
+    ITEM_BACKEND,
+    ITEM_OCL_INDEX,
+    ITEM_OCL_TYPE
+} item_kind;
 
 /* One name of a row. */
 typedef struct item {
@@ -34,8 +41,7 @@ static int parse_index(const char *s, int *p, int *d)
 {
     unsigned a, b;
     int used = 0;
-    if (sscanf(s, "%3u.%3u%n", &a, &b, &used) != 2 || s[used] != '\0' || s[0] < '0' ||
-        s[0] > '9')
+    if (sscanf(s, "%3u.%3u%n", &a, &b, &used) != 2 || s[used] != '\0' || s[0] < '0' || s[0] > '9')
         return -1;
     *p = (int)a;
     *d = (int)b;
@@ -129,8 +135,8 @@ static int parse_row(const char *s, size_t len, row_items *r, char *err, size_t 
 }
 
 /* Calls f on each row of list ("" = all). */
-static int for_each_row(const char *list, int (*f)(const row_items *, void *), void *ctx,
-                        char *err, size_t errlen)
+static int for_each_row(const char *list, int (*f)(const row_items *, void *), void *ctx, char *err,
+                        size_t errlen)
 {
     if (list == NULL || list[0] == '\0')
         list = "all";
@@ -177,8 +183,7 @@ typedef struct resolve_ctx {
 static int add_target(resolve_ctx *c, const mcpi_target *t)
 {
     for (size_t i = 0; i < c->count; ++i)
-        if (strcmp(c->out[i].name, t->name) == 0 &&
-            c->out[i].auto_candidate == t->auto_candidate)
+        if (strcmp(c->out[i].name, t->name) == 0 && c->out[i].auto_candidate == t->auto_candidate)
             return MCPI_OK;
     if (c->count >= c->cap) {
         mcpi_set_error(c->err, c->errlen, "--backend: more than %zu rows selected", c->cap);
@@ -202,8 +207,7 @@ static void describe(char *buf, size_t len, const mcpi_device_desc *devs, size_t
 }
 
 /* The devices one name selects, into devs[*n]. */
-static int item_devices(const item *it, mcpi_device_desc *devs, size_t *n, char *err,
-                        size_t errlen)
+static int item_devices(const item *it, mcpi_device_desc *devs, size_t *n, char *err, size_t errlen)
 {
     mcpi_device_desc all[MCPI_MAX_TARGETS];
     char why[MCPI_ERROR_LEN] = "";
@@ -240,8 +244,8 @@ static int item_devices(const item *it, mcpi_device_desc *devs, size_t *n, char 
 }
 
 /* Adds worker (b, d) to t, naming the row "A+B"; a device twice is an error. */
-static int add_worker(mcpi_target *t, const mcpi_backend *b, const mcpi_device_desc *d,
-                      char *err, size_t errlen)
+static int add_worker(mcpi_target *t, const mcpi_backend *b, const mcpi_device_desc *d, char *err,
+                      size_t errlen)
 {
     for (size_t i = 0; i < t->nworkers; ++i)
         if (strcmp(t->workers[i].dev.id, d->id) == 0) {
@@ -346,8 +350,8 @@ static int resolve_row(const row_items *r, void *vctx)
     return r->n > 1 ? add_target(c, &t) : MCPI_OK;
 }
 
-int mcpi_selection_resolve(const char *list, mcpi_target *out, size_t cap, size_t *count,
-                           char *err, size_t errlen)
+int mcpi_selection_resolve(const char *list, mcpi_target *out, size_t cap, size_t *count, char *err,
+                           size_t errlen)
 {
     int rc = mcpi_selection_check(list, err, errlen);
     if (rc != MCPI_OK)

@@ -50,7 +50,6 @@ void mcpi_set_error(char *err, size_t errlen, const char *fmt, ...)
 #endif
     ;
 
-
 /* Longest --repeat accepted; records keep every repeat's time inline so they
  * can be gathered over MPI as plain bytes. */
 #define MCPI_MAX_REPEAT 1000
@@ -96,11 +95,11 @@ void mcpi_phases_add(mcpi_phases *ph, mcpi_phase p, double seconds);
 
 /* OpenCL-specific details of a row; zero/empty for other backends. */
 typedef struct mcpi_ocl_detail {
-    int cache;             /* -1 not used, 0 miss (built), 1 hit (loaded), 2 bypassed */
-    uint64_t launches;     /* kernel launches per repeat */
-    uint64_t global_size;  /* work-items per launch */
-    uint64_t local_size;   /* work-group size */
-    uint64_t per_item;     /* samples per work-item per launch */
+    int cache;              /* -1 not used, 0 miss (built), 1 hit (loaded), 2 bypassed */
+    uint64_t launches;      /* kernel launches per repeat */
+    uint64_t global_size;   /* work-items per launch */
+    uint64_t local_size;    /* work-group size */
+    uint64_t per_item;      /* samples per work-item per launch */
     unsigned compute_units; /* the device's */
     unsigned process_cpus;  /* CPU devices: cores this process may run on (affinity mask,
                              * e.g. MPI binding); 0 for other devices */
@@ -116,7 +115,7 @@ typedef struct mcpi_ocl_detail {
  * the end (from its last chunk to the row's last), and what the reference
  * core verified of it over every pass. */
 typedef struct mcpi_worker_record {
-    char name[MCPI_NAME_LEN];     /* "threads", "opencl:0.0" */
+    char name[MCPI_NAME_LEN]; /* "threads", "opencl:0.0" */
     char device[MCPI_DEVICE_LEN];
     uint64_t samples, hits, chunks;
     double busy_s, idle_s;
@@ -146,7 +145,7 @@ typedef struct mcpi_record {
     /* work */
     uint64_t seed, begin, end, samples, hits;
     /* time */
-    unsigned repeats;               /* timed repeats in repeat_s */
+    unsigned repeats; /* timed repeats in repeat_s */
     double repeat_s[MCPI_MAX_REPEAT];
     mcpi_phases phases;
     /* memory */
@@ -210,7 +209,12 @@ int64_t mcpi_mem_current_bytes(void);
 
 /* ---- formats ------------------------------------------------------------ */
 
-typedef enum { MCPI_FORMAT_TABLE, MCPI_FORMAT_CSV, MCPI_FORMAT_JSON, MCPI_FORMAT_MARKDOWN } mcpi_format;
+typedef enum {
+    MCPI_FORMAT_TABLE,
+    MCPI_FORMAT_CSV,
+    MCPI_FORMAT_JSON,
+    MCPI_FORMAT_MARKDOWN
+} mcpi_format;
 
 /* ---- devices ---------------------------------------------------------- */
 
@@ -225,12 +229,12 @@ typedef struct mcpi_device_desc {
     /* What `mcpi devices` shows; 0 or "" when unknown or not applicable. */
     char platform_name[MCPI_NAME_LEN];
     char platform_version[MCPI_NAME_LEN];
-    char c_version[MCPI_NAME_LEN];  /* OpenCL C version, or the SIMD ISA */
+    char c_version[MCPI_NAME_LEN]; /* OpenCL C version, or the SIMD ISA */
     char driver_version[MCPI_NAME_LEN];
-    unsigned compute_units;          /* cores for CPU backends */
+    unsigned compute_units; /* cores for CPU backends */
     uint64_t max_work_group;
     uint64_t global_mem_bytes, local_mem_bytes;
-    unsigned simd_lanes;             /* 32-bit lanes of the widest vector unit used */
+    unsigned simd_lanes; /* 32-bit lanes of the widest vector unit used */
 } mcpi_device_desc;
 
 /* One backend of `mcpi devices`: its devices, or why it cannot run. */
@@ -238,9 +242,9 @@ typedef struct mcpi_device_backend {
     char name[MCPI_NAME_LEN];
     char summary[MCPI_DEVICE_LEN];
     int exact;
-    int available;              /* 0: reason says why */
+    int available; /* 0: reason says why */
     char reason[MCPI_ERROR_LEN];
-    mcpi_device_desc *devices;  /* ndevices of them (malloc'd) */
+    mcpi_device_desc *devices; /* ndevices of them (malloc'd) */
     size_t ndevices;
 } mcpi_device_backend;
 
@@ -259,7 +263,6 @@ void mcpi_device_listing_free(mcpi_device_listing *l);
 
 /* ---- reports ----------------------------------------------------------- */
 
-
 /* ---- machine calibration ("measuring in stones") ----------------------
  *
  * One stone is the time this machine takes to count MCPI_STONE_SAMPLES
@@ -272,10 +275,10 @@ void mcpi_device_listing_free(mcpi_device_listing *l);
 
 /* A calibration as saved by `mcpi calibrate` (calibration.json). */
 typedef struct mcpi_calibration {
-    double samples_per_s;          /* reference core speed; > 0 when valid */
-    char hostname[MCPI_HOST_LEN];  /* where it was measured */
+    double samples_per_s;         /* reference core speed; > 0 when valid */
+    char hostname[MCPI_HOST_LEN]; /* where it was measured */
     char cpu_model[MCPI_DEVICE_LEN];
-    char date[32];                 /* ISO 8601 UTC, "2024-05-01T12:00:00Z" */
+    char date[32]; /* ISO 8601 UTC, "2024-05-01T12:00:00Z" */
 } mcpi_calibration;
 
 /* Seconds expressed in stones under cal: t * cal->samples_per_s / 2^24.
@@ -312,7 +315,7 @@ typedef struct mcpi_run_info {
     uint64_t samples, seed;
     unsigned repeat, warmup;
     int ranks;
-    unsigned threads; /* --threads, 0 = automatic */
+    unsigned threads;    /* --threads, 0 = automatic */
     int peak_resettable; /* 1 when host peaks are per row */
     /* Adds the machine-normalised time (stones) to every format; NULL = none. */
     const mcpi_calibration *calibration;
@@ -339,20 +342,20 @@ typedef enum {
 } mcpi_cross_kind;
 
 typedef struct mcpi_crossover {
-    char name[MCPI_NAME_LEN];    /* row name ("threads", "opencl:0.0") */
+    char name[MCPI_NAME_LEN]; /* row name ("threads", "opencl:0.0") */
     char backend[MCPI_NAME_LEN];
     mcpi_cross_kind kind;
-    uint64_t samples;            /* the crossover N; 0 for MCPI_CROSS_NEVER */
+    uint64_t samples; /* the crossover N; 0 for MCPI_CROSS_NEVER */
 } mcpi_crossover;
 
 /* "always", "crossover", "never". */
 const char *mcpi_cross_kind_name(mcpi_cross_kind k);
 
 typedef struct mcpi_sweep {
-    uint64_t from, to;         /* as asked (--from, --to) */
+    uint64_t from, to; /* as asked (--from, --to) */
     unsigned steps_per_decade;
-    const char *reference;     /* the row name crossovers are against: "serial" */
-    int reference_added;       /* 1: the reference was not selected, the sweep added it */
+    const char *reference;          /* the row name crossovers are against: "serial" */
+    int reference_added;            /* 1: the reference was not selected, the sweep added it */
     const mcpi_sweep_point *points; /* increasing samples */
     size_t npoints;
 } mcpi_sweep;
@@ -389,7 +392,6 @@ int mcpi_format_parse(const char *s, mcpi_format *out);
  * '"', '\\' and control characters, and each byte that is not valid UTF-8
  * as U+FFFD, so the output always parses.  Returns 0 or MCPI_EIO. */
 int mcpi_json_write_string(FILE *out, const char *s);
-
 
 /* ---- progress ----------------------------------------------------------- */
 

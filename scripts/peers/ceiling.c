@@ -113,7 +113,7 @@ static inline __attribute__((always_inline)) __m512i mix(const consts *k, __m512
  * instruction stream and the out-of-order window need not find them; each
  * iteration advances every chain by one vector (8 blocks). */
 #define DEFINE_RUN(K)                                                                              \
-    static uint64_t run_##K(uint64_t seed, uint64_t iters)                                        \
+    static uint64_t run_##K(uint64_t seed, uint64_t iters)                                         \
     {                                                                                              \
         consts k;                                                                                  \
         make_consts(&k, seed);                                                                     \
@@ -125,14 +125,14 @@ static inline __attribute__((always_inline)) __m512i mix(const consts *k, __m512
             acc[j] = _mm512_setzero_si512();                                                       \
         }                                                                                          \
         for (uint64_t i = 0; i < iters; ++i) {                                                     \
-            _Pragma("GCC unroll 8") for (int j = 0; j < K; ++j)                                   \
+            _Pragma("GCC unroll 8") for (int j = 0; j < K; ++j)                                    \
             { /* round 0: c1 = hi32(m), c2 = c3 = 0 */                                             \
                 p0[j] = _mm512_mul_epu32(mv[j], k.m0);                                             \
                 c0[j] = _mm512_xor_si512(_mm512_srli_epi64(mv[j], 32), k.k0[0]);                   \
                 c2[j] = _mm512_xor_si512(_mm512_srli_epi64(p0[j], 32), k.k1[0]);                   \
                 c3[j] = p0[j];                                                                     \
             }                                                                                      \
-            _Pragma("GCC unroll 8") for (int j = 0; j < K; ++j)                                   \
+            _Pragma("GCC unroll 8") for (int j = 0; j < K; ++j)                                    \
             { /* round 1: c1 = 0 */                                                                \
                 p0[j] = _mm512_mul_epu32(c0[j], k.m0);                                             \
                 p1[j] = _mm512_mul_epu32(c2[j], k.m1);                                             \
@@ -141,9 +141,9 @@ static inline __attribute__((always_inline)) __m512i mix(const consts *k, __m512
                 c2[j] = XOR3(_mm512_srli_epi64(p0[j], 32), c3[j], k.k1[1]);                        \
                 c3[j] = p0[j];                                                                     \
             }                                                                                      \
-            _Pragma("GCC unroll 8") for (int r = 2; r < 10; ++r)                                  \
+            _Pragma("GCC unroll 8") for (int r = 2; r < 10; ++r)                                   \
             {                                                                                      \
-                _Pragma("GCC unroll 8") for (int j = 0; j < K; ++j)                               \
+                _Pragma("GCC unroll 8") for (int j = 0; j < K; ++j)                                \
                 {                                                                                  \
                     p0[j] = _mm512_mul_epu32(c0[j], k.m0);                                         \
                     p1[j] = _mm512_mul_epu32(c2[j], k.m1);                                         \
@@ -153,7 +153,7 @@ static inline __attribute__((always_inline)) __m512i mix(const consts *k, __m512
                     c3[j] = p0[j];                                                                 \
                 }                                                                                  \
             }                                                                                      \
-            _Pragma("GCC unroll 8") for (int j = 0; j < K; ++j)                                   \
+            _Pragma("GCC unroll 8") for (int j = 0; j < K; ++j)                                    \
             { /* inside test of both samples, count, next counter */                               \
                 __m512i a = _mm512_mul_epu32(c0[j], c0[j]), b = _mm512_mul_epu32(c1[j], c1[j]);    \
                 __m512i c = _mm512_mul_epu32(c2[j], c2[j]), d = _mm512_mul_epu32(c3[j], c3[j]);    \
@@ -233,12 +233,12 @@ static uint64_t mul_only(uint64_t seed, uint64_t iters)
 /* One instruction class alone, 12 independent chains, to see what the
  * mix's bound would be if it were issue-limited: zmm instructions per s. */
 #define DEFINE_OP(name, expr)                                                                      \
-    static uint64_t name(uint64_t seed, uint64_t iters)                                           \
+    static uint64_t name(uint64_t seed, uint64_t iters)                                            \
     {                                                                                              \
         __m512i x[12];                                                                             \
-        const __m512i m = _mm512_set1_epi64(M0), y = _mm512_set1_epi64(W0);                         \
+        const __m512i m = _mm512_set1_epi64(M0), y = _mm512_set1_epi64(W0);                        \
         for (int j = 0; j < 12; ++j)                                                               \
-            x[j] = _mm512_set1_epi64((long long)(seed + (uint64_t)j + 1));                          \
+            x[j] = _mm512_set1_epi64((long long)(seed + (uint64_t)j + 1));                         \
         for (uint64_t i = 0; i < iters; ++i) {                                                     \
             _Pragma("GCC unroll 12") for (int j = 0; j < 12; ++j) x[j] = (expr);                   \
         }                                                                                          \
@@ -413,7 +413,7 @@ int main(int argc, char **argv)
            "\"add_zmm_per_s\": %.6g, \"issue_bound_per_core\": %.6g, \"verified\": true, "
            "\"mix_per_8_blocks\": {\"vpmuludq\": 23, \"shift\": 20, \"xor\": 20, "
            "\"add_cmp_count\": 7}, \"sink\": %llu}\n",
-           RUNS[best_i].k, best, cores, all, best * cores, mul_best, mul_best / 23.0 * 16.0, r_shift,
-           r_xor3, r_add, issue_bound, (unsigned long long)(sink & 0xffff));
+           RUNS[best_i].k, best, cores, all, best * cores, mul_best, mul_best / 23.0 * 16.0,
+           r_shift, r_xor3, r_add, issue_bound, (unsigned long long)(sink & 0xffff));
     return 0;
 }
