@@ -67,7 +67,11 @@ static double best_time(mcpi_worker *w, const mcpi_config *cfg, uint64_t n, char
 static int probe_one(const mcpi_target *t, const mcpi_config *cfg, mcpi_record *rec,
                      mcpi_auto_entry *e, char *err, size_t errlen)
 {
-    mcpi_worker w = {t->workers[0].backend, t->workers[0].dev, NULL, rec, 0};
+    mcpi_worker w;
+    memset(&w, 0, sizeof w);
+    w.backend = t->workers[0].backend;
+    w.dev = t->workers[0].dev;
+    w.rec = rec;
     mcpi_record_init(rec);
     if (w.backend->open(&w.dev, cfg, &w.state, rec, err, errlen) != MCPI_OK)
         return -1;

@@ -15,6 +15,7 @@
 
 #include "cpu.h"
 #include "mcpi.h"
+#include "scheduler.h"
 
 #define CAL_FILE "calibration.json"
 #define CAL_MIN_REPEATS 3
@@ -37,15 +38,19 @@ static void describe_machine(mcpi_calibration *cal)
 
 int mcpi_calibration_measure(mcpi_calibration_run *run, char *err, size_t errlen)
 {
-    /* Through the serial backend's table, in another translation unit, so
-     * the compiler cannot hoist or drop the pure reference computation. */
-    const mcpi_backend *ref = &mcpi_backend_serial;
+    /* Through the scheduler and the serial backend's table, in other
+     * translation units, so the compiler cannot hoist or drop the pure
+     * reference computation. */
     mcpi_record *scratch = malloc(sizeof *scratch); /* the backend's record (unused) */
     if (scratch == NULL) {
         mcpi_set_error(err, errlen, "calibrate: out of memory");
         return MCPI_ENOMEM;
     }
     mcpi_record_init(scratch);
+    mcpi_worker ref;
+    memset(&ref, 0, sizeof ref);
+    ref.backend = &mcpi_backend_serial;
+    ref.rec = scratch;
     double spent = 0.0;
     int rc = MCPI_OK;
     run->version = MCPI_VERSION_STRING;
@@ -58,8 +63,8 @@ int mcpi_calibration_measure(mcpi_calibration_run *run, char *err, size_t errlen
         mcpi_phases_clear(&ph);
         uint64_t hits = 0;
         double t0 = mcpi_now();
-        rc = ref->count(NULL, MCPI_STONE_SEED, 0, MCPI_STONE_SAMPLES, 0u, &hits, &ph, scratch, err,
-                        errlen);
+        rc = mcpi_sched_count_once(&ref, MCPI_STONE_SEED, 0, MCPI_STONE_SAMPLES, &hits, &ph, err,
+                                   errlen);
         double dt = mcpi_now() - t0;
         if (rc == MCPI_OK && hits != MCPI_STONE_HITS) {
             mcpi_set_error(err, errlen,
