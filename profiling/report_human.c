@@ -334,18 +334,23 @@ void mcpi__rank_cells(const mcpi__row *row, char cells[MCPI__NRCOLS][MCPI__CELL_
         flatten(cells[c]);
 }
 
-void mcpi__run_summary(char buf[MCPI__SUMMARY_LEN], const mcpi_run_info *info)
+void mcpi__run_tail(char *buf, size_t len, const mcpi_run_info *info)
 {
     char threads[MCPI__NUM_LEN];
     if (info->threads == 0)
         snprintf(threads, sizeof threads, "auto");
     else
         snprintf(threads, sizeof threads, "%u", info->threads);
-    snprintf(buf, MCPI__SUMMARY_LEN,
-             "mcpi %s: N=%" PRIu64 ", seed=%" PRIu64 ", repeats=%u (+%u warm-up), ranks=%d, "
-             "threads=%s",
-             info->version ? info->version : "", info->samples, info->seed, info->repeat,
-             info->warmup, info->ranks, threads);
+    snprintf(buf, len, "seed=%" PRIu64 ", repeats=%u (+%u warm-up), ranks=%d, threads=%s",
+             info->seed, info->repeat, info->warmup, info->ranks, threads);
+}
+
+void mcpi__run_summary(char buf[MCPI__SUMMARY_LEN], const mcpi_run_info *info)
+{
+    int n = snprintf(buf, MCPI__SUMMARY_LEN, "mcpi %s: N=%" PRIu64 ", ",
+                     info->version ? info->version : "", info->samples);
+    if (n >= 0 && n < MCPI__SUMMARY_LEN)
+        mcpi__run_tail(buf + n, MCPI__SUMMARY_LEN - (size_t)n, info);
 }
 
 void mcpi__notes(const mcpi__row *rows, size_t n, const mcpi_run_info *info,

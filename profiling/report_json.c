@@ -47,20 +47,35 @@ static void key(mcpi__out *o, int *first, const char *k)
     mcpi__put(o, ": ");
 }
 
+/* A key and its value: an unsigned count, a number (null when not finite), a
+ * string. */
+static void key_u64(mcpi__out *o, int *first, const char *k, uint64_t v)
+{
+    key(o, first, k);
+    mcpi__printf(o, "%" PRIu64, v);
+}
+
+static void key_num(mcpi__out *o, int *first, const char *k, double v)
+{
+    key(o, first, k);
+    json_num(o, v);
+}
+
+static void key_str(mcpi__out *o, int *first, const char *k, const char *v)
+{
+    key(o, first, k);
+    mcpi__json_str(o, v);
+}
+
 static void time_obj(mcpi__out *o, const mcpi__row *row)
 {
     int f = 1;
     mcpi__put(o, "{");
-    key(o, &f, "median");
-    json_num(o, row->st.median);
-    key(o, &f, "min");
-    json_num(o, row->st.min);
-    key(o, &f, "max");
-    json_num(o, row->st.max);
-    key(o, &f, "mean");
-    json_num(o, row->st.mean);
-    key(o, &f, "rsd");
-    json_num(o, row->st.rsd);
+    key_num(o, &f, "median", row->st.median);
+    key_num(o, &f, "min", row->st.min);
+    key_num(o, &f, "max", row->st.max);
+    key_num(o, &f, "mean", row->st.mean);
+    key_num(o, &f, "rsd", row->st.rsd);
     key(o, &f, "repeats");
     mcpi__put(o, "[");
     unsigned n = row->r->repeats < MCPI_MAX_REPEAT ? row->r->repeats : MCPI_MAX_REPEAT;
@@ -103,16 +118,11 @@ static void opencl_obj(mcpi__out *o, const mcpi_ocl_detail *d, const char *cache
 {
     int f = 1;
     mcpi__put(o, "{");
-    key(o, &f, "cache");
-    mcpi__json_str(o, cache);
-    key(o, &f, "launches");
-    mcpi__printf(o, "%" PRIu64, d->launches);
-    key(o, &f, "global_size");
-    mcpi__printf(o, "%" PRIu64, d->global_size);
-    key(o, &f, "local_size");
-    mcpi__printf(o, "%" PRIu64, d->local_size);
-    key(o, &f, "per_item");
-    mcpi__printf(o, "%" PRIu64, d->per_item);
+    key_str(o, &f, "cache", cache);
+    key_u64(o, &f, "launches", d->launches);
+    key_u64(o, &f, "global_size", d->global_size);
+    key_u64(o, &f, "local_size", d->local_size);
+    key_u64(o, &f, "per_item", d->per_item);
     key(o, &f, "compute_units");
     mcpi__printf(o, "%u", d->compute_units);
     key(o, &f, "process_cpus");
@@ -136,12 +146,9 @@ static void stones_obj(mcpi__out *o, const mcpi__row *row, const mcpi_calibratio
 {
     int f = 1;
     mcpi__put(o, "{");
-    key(o, &f, "median");
-    json_num(o, mcpi_stones(cal, row->st.median));
-    key(o, &f, "min");
-    json_num(o, mcpi_stones(cal, row->st.min));
-    key(o, &f, "max");
-    json_num(o, mcpi_stones(cal, row->st.max));
+    key_num(o, &f, "median", mcpi_stones(cal, row->st.median));
+    key_num(o, &f, "min", mcpi_stones(cal, row->st.min));
+    key_num(o, &f, "max", mcpi_stones(cal, row->st.max));
     mcpi__put(o, "}");
 }
 
@@ -153,26 +160,16 @@ static void workers_arr(mcpi__out *o, const mcpi_record *r)
         const mcpi_worker_record *w = &r->workers[k];
         int f = 1;
         mcpi__put(o, k ? ", {" : "{");
-        key(o, &f, "name");
-        mcpi__json_str(o, w->name);
-        key(o, &f, "device");
-        mcpi__json_str(o, w->device);
-        key(o, &f, "samples");
-        mcpi__printf(o, "%" PRIu64, w->samples);
-        key(o, &f, "hits");
-        mcpi__printf(o, "%" PRIu64, w->hits);
-        key(o, &f, "chunks");
-        mcpi__printf(o, "%" PRIu64, w->chunks);
-        key(o, &f, "share");
-        json_num(o, r->samples > 0 ? (double)w->samples / (double)r->samples : NAN);
-        key(o, &f, "busy_s");
-        json_num(o, w->busy_s);
-        key(o, &f, "idle_s");
-        json_num(o, w->idle_s);
-        key(o, &f, "verified_chunks");
-        mcpi__printf(o, "%" PRIu64, w->verified_chunks);
-        key(o, &f, "verified_samples");
-        mcpi__printf(o, "%" PRIu64, w->verified_samples);
+        key_str(o, &f, "name", w->name);
+        key_str(o, &f, "device", w->device);
+        key_u64(o, &f, "samples", w->samples);
+        key_u64(o, &f, "hits", w->hits);
+        key_u64(o, &f, "chunks", w->chunks);
+        key_num(o, &f, "share", r->samples > 0 ? (double)w->samples / (double)r->samples : NAN);
+        key_num(o, &f, "busy_s", w->busy_s);
+        key_num(o, &f, "idle_s", w->idle_s);
+        key_u64(o, &f, "verified_chunks", w->verified_chunks);
+        key_u64(o, &f, "verified_samples", w->verified_samples);
         mcpi__put(o, "}");
     }
     mcpi__put(o, "]");
@@ -193,42 +190,31 @@ static void result_obj(mcpi__out *o, const mcpi__row *row, const mcpi_calibratio
     const mcpi_record *r = row->r;
     int f = 1;
     mcpi__put(o, "{");
-    key(o, &f, "name");
-    mcpi__json_str(o, r->name);
-    key(o, &f, "backend");
-    mcpi__json_str(o, r->backend);
-    key(o, &f, "device");
-    mcpi__json_str(o, r->device);
+    key_str(o, &f, "name", r->name);
+    key_str(o, &f, "backend", r->backend);
+    key_str(o, &f, "device", r->device);
     key(o, &f, "exact");
     mcpi__put(o, r->exact ? "true" : "false");
     key(o, &f, "ranks");
     mcpi__printf(o, "%d", r->ranks);
     key(o, &f, "threads");
     mcpi__printf(o, "%u", r->threads);
-    key(o, &f, "seed");
-    mcpi__printf(o, "%" PRIu64, r->seed);
+    key_u64(o, &f, "seed", r->seed);
     key(o, &f, "range");
     mcpi__printf(o, "{\"begin\": %" PRIu64 ", \"end\": %" PRIu64 "}", r->begin, r->end);
-    key(o, &f, "samples");
-    mcpi__printf(o, "%" PRIu64, r->samples);
-    key(o, &f, "hits");
-    mcpi__printf(o, "%" PRIu64, r->hits);
-    key(o, &f, "pi");
-    json_num(o, row->pi);
-    key(o, &f, "stderr");
-    json_num(o, row->se);
-    key(o, &f, "err_se");
-    json_num(o, row->err_se);
+    key_u64(o, &f, "samples", r->samples);
+    key_u64(o, &f, "hits", r->hits);
+    key_num(o, &f, "pi", row->pi);
+    key_num(o, &f, "stderr", row->se);
+    key_num(o, &f, "err_se", row->err_se);
     key(o, &f, "time_s");
     time_obj(o, row);
     if (cal) {
         key(o, &f, "time_stones");
         stones_obj(o, row, cal);
     }
-    key(o, &f, "samples_per_s");
-    json_num(o, row->samples_per_s);
-    key(o, &f, "ratio");
-    json_num(o, row->ratio);
+    key_num(o, &f, "samples_per_s", row->samples_per_s);
+    key_num(o, &f, "ratio", row->ratio);
     key(o, &f, "phases");
     phases_obj(o, &r->phases);
     key(o, &f, "memory");
@@ -250,19 +236,16 @@ static void result_obj(mcpi__out *o, const mcpi__row *row, const mcpi_calibratio
         mcpi__json_str(o, r->auto_note);
         mcpi__printf(o, "}");
     }
-    key(o, &f, "hostname");
-    mcpi__json_str(o, r->hostname);
+    key_str(o, &f, "hostname", r->hostname);
     key(o, &f, "rank");
     mcpi__printf(o, "%d", r->rank);
     key(o, &f, "local_rank");
     mcpi__printf(o, "%d", r->local_rank);
-    key(o, &f, "status");
-    mcpi__json_str(o, row->ok ? "ok" : "error");
+    key_str(o, &f, "status", row->ok ? "ok" : "error");
     key(o, &f, "status_code");
     mcpi__printf(o, "%d", r->status);
     if (!row->ok) {
-        key(o, &f, "error");
-        mcpi__json_str(o, r->error[0] ? r->error : mcpi_strerror(r->status));
+        key_str(o, &f, "error", r->error[0] ? r->error : mcpi_strerror(r->status));
     }
     mcpi__put(o, "}");
 }
@@ -300,20 +283,14 @@ static void calibration_obj(mcpi__out *o, const mcpi_calibration *cal)
 {
     int f = 1;
     mcpi__put(o, "{");
-    key(o, &f, "unit");
-    mcpi__json_str(o, "stone");
+    key_str(o, &f, "unit", "stone");
     key(o, &f, "stone_samples");
     mcpi__printf(o, "%llu", (unsigned long long)MCPI_STONE_SAMPLES);
-    key(o, &f, "reference_samples_per_s");
-    json_num(o, cal->samples_per_s);
-    key(o, &f, "stone_s");
-    json_num(o, (double)MCPI_STONE_SAMPLES / cal->samples_per_s);
-    key(o, &f, "hostname");
-    mcpi__json_str(o, cal->hostname);
-    key(o, &f, "cpu_model");
-    mcpi__json_str(o, cal->cpu_model);
-    key(o, &f, "date");
-    mcpi__json_str(o, cal->date);
+    key_num(o, &f, "reference_samples_per_s", cal->samples_per_s);
+    key_num(o, &f, "stone_s", (double)MCPI_STONE_SAMPLES / cal->samples_per_s);
+    key_str(o, &f, "hostname", cal->hostname);
+    key_str(o, &f, "cpu_model", cal->cpu_model);
+    key_str(o, &f, "date", cal->date);
     mcpi__put(o, "}");
 }
 
@@ -345,17 +322,14 @@ static void crossover_obj(mcpi__out *o, const mcpi_crossover *c)
 {
     int f = 1;
     mcpi__put(o, "{");
-    key(o, &f, "name");
-    mcpi__json_str(o, c->name);
-    key(o, &f, "backend");
-    mcpi__json_str(o, c->backend);
+    key_str(o, &f, "name", c->name);
+    key_str(o, &f, "backend", c->backend);
     key(o, &f, "crossover_samples");
     if (c->kind == MCPI_CROSS_NEVER)
         mcpi__put(o, "null");
     else
         mcpi__printf(o, "%" PRIu64, c->samples);
-    key(o, &f, "beats_serial_from");
-    mcpi__json_str(o, mcpi_cross_kind_name(c->kind));
+    key_str(o, &f, "beats_serial_from", mcpi_cross_kind_name(c->kind));
     mcpi__put(o, "}");
 }
 

@@ -151,6 +151,8 @@ void mcpi__rank_cells(const mcpi__row *row, char cells[MCPI__NRCOLS][MCPI__CELL_
 /* One line describing the run: version, N, seed, repeats, ranks, threads. */
 #define MCPI__SUMMARY_LEN 256
 void mcpi__run_summary(char buf[MCPI__SUMMARY_LEN], const mcpi_run_info *info);
+/* Its end, shared with the sweep's line: seed, repeats, ranks, threads. */
+void mcpi__run_tail(char *buf, size_t len, const mcpi_run_info *info);
 
 /* Lines under the table: noise warnings, memory growth, the naive footnote,
  * the peak-memory note.  Each is passed to emit (without newline). */

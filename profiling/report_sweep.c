@@ -131,16 +131,12 @@ void mcpi__sweep_summary(char buf[MCPI__SUMMARY_LEN], const mcpi_report *rep)
 {
     const mcpi_sweep *sw = rep->sweep;
     const mcpi_run_info *info = &rep->info;
-    char threads[MCPI__NUM_LEN];
-    if (info->threads == 0)
-        snprintf(threads, sizeof threads, "auto");
-    else
-        snprintf(threads, sizeof threads, "%u", info->threads);
-    snprintf(buf, MCPI__SUMMARY_LEN,
-             "mcpi %s sweep: N=%" PRIu64 "..%" PRIu64 ", %u per decade (%zu points), seed=%" PRIu64
-             ", repeats=%u (+%u warm-up), ranks=%d, threads=%s",
-             info->version ? info->version : "", sw->from, sw->to, sw->steps_per_decade,
-             sw->npoints, info->seed, info->repeat, info->warmup, info->ranks, threads);
+    int n = snprintf(buf, MCPI__SUMMARY_LEN,
+                     "mcpi %s sweep: N=%" PRIu64 "..%" PRIu64 ", %u per decade (%zu points), ",
+                     info->version ? info->version : "", sw->from, sw->to, sw->steps_per_decade,
+                     sw->npoints);
+    if (n >= 0 && n < MCPI__SUMMARY_LEN)
+        mcpi__run_tail(buf + n, MCPI__SUMMARY_LEN - (size_t)n, info);
 }
 
 /* Width of one cell of the time-by-N matrix. */

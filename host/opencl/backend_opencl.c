@@ -163,40 +163,41 @@ static int cl_fail(char *err, size_t errlen, const char *who, const char *call, 
 
 /* ---- info queries ------------------------------------------------------ */
 
+/* One info query of a device, or of the platform p when d is NULL. */
+static cl_int info_query(cl_platform_id p, cl_device_id d, cl_uint what, size_t n, void *buf,
+                         size_t *ret)
+{
+    return d != NULL ? clGetDeviceInfo(d, what, n, buf, ret)
+                     : clGetPlatformInfo(p, what, n, buf, ret);
+}
+
 /* Platform or device string info, malloc'd and NUL-terminated; NULL on
  * failure with *rc set (CL_OUT_OF_HOST_MEMORY when malloc fails). */
-static char *platform_str(cl_platform_id p, cl_platform_info what, cl_int *rc)
+static char *info_str(cl_platform_id p, cl_device_id d, cl_uint what, cl_int *rc)
 {
     size_t n = 0;
     char *s;
-    if ((*rc = clGetPlatformInfo(p, what, 0, NULL, &n)) != CL_SUCCESS)
+    if ((*rc = info_query(p, d, what, 0, NULL, &n)) != CL_SUCCESS)
         return NULL;
     if ((s = calloc(n + 1, 1)) == NULL) {
         *rc = CL_OUT_OF_HOST_MEMORY;
         return NULL;
     }
-    if ((*rc = clGetPlatformInfo(p, what, n, s, NULL)) != CL_SUCCESS) {
+    if ((*rc = info_query(p, d, what, n, s, NULL)) != CL_SUCCESS) {
         free(s);
         return NULL;
     }
     return s;
 }
 
+static char *platform_str(cl_platform_id p, cl_platform_info what, cl_int *rc)
+{
+    return info_str(p, NULL, what, rc);
+}
+
 static char *device_str(cl_device_id d, cl_device_info what, cl_int *rc)
 {
-    size_t n = 0;
-    char *s;
-    if ((*rc = clGetDeviceInfo(d, what, 0, NULL, &n)) != CL_SUCCESS)
-        return NULL;
-    if ((s = calloc(n + 1, 1)) == NULL) {
-        *rc = CL_OUT_OF_HOST_MEMORY;
-        return NULL;
-    }
-    if ((*rc = clGetDeviceInfo(d, what, n, s, NULL)) != CL_SUCCESS) {
-        free(s);
-        return NULL;
-    }
-    return s;
+    return info_str(NULL, d, what, rc);
 }
 
 /* Copies src (may be NULL) into dst, truncating; trims trailing blanks, which
