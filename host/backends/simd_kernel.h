@@ -13,7 +13,8 @@
  * 2^63 (see mcpi__count_split), so the lane counters {m, m + 1, ...} never
  * wrap.
  *
- * Each instantiation defines, before including this file:
+ * The includer has included simd_counters.h, mcpi_core.h and the intrinsics,
+ * and defines, before each include of this file:
  *   MCPI__ISA            the name in the map of simd.h (avx512): names the
  *                        functions mcpi__count_<ISA> and mcpi__has_<ISA>
  *   MCPI__TARGET         the CPU feature, for target() and
@@ -27,11 +28,16 @@
  *   MCPI__SET1(x)        x (uint64_t) in every 64-bit lane
  *   MCPI__IOTA()         {0, 1, ..., MCPI__BLOCKS - 1}
  *   MCPI__STOREU(p, v)   v to uint64_t p[MCPI__BLOCKS]
- *   MCPI__TALLY(acc, a, b, aux)  acc plus, per lane, 1 for the sample whose
- *                        squares are a = u*u and b = v*v: when it is inside
- *                        (a + b does not wrap), or when it is outside if
- *                        MCPI__TALLY_MISSES is 1; aux is MCPI__SET1 of
- *                        MCPI__TALLY_AUX, a constant the tally may need. */
+ *   MCPI__TALLY(acc, u, v, aux)  the inside test and count of one sample per
+ *                        lane, (u, v) two state words: acc plus 1 where the
+ *                        sample is inside (u*u + v*v, both squares exact by
+ *                        MCPI__MUL, does not wrap in 64 bits), or where it is
+ *                        outside if MCPI__TALLY_MISSES is 1; aux is
+ *                        MCPI__SET1(MCPI__TALLY_AUX), a constant it may need
+ *   MCPI__TALLY_AUX, MCPI__TALLY_MISSES (0: acc counts hits, 1: misses)
+ * Each ISA squares inside its tally: with the squares there, GCC 12 gives
+ * every loop the spills of the hand-written kernels this template replaced
+ * (squaring in the template costs AVX2 and SSE2 a few more). */
 
 #ifndef MCPI_SIMD_KERNEL_ONCE
 #define MCPI_SIMD_KERNEL_ONCE
@@ -113,14 +119,12 @@ MCPI__TGT static inline void MCPI__FN(round)(const MCPI__FN(consts) * k, MCPI__F
 }
 
 /* acc plus the tally of both samples of each block: the even one is
- * (w0, w1), the odd one (w2, w3). */
+ * (w0, w1), the odd one (w2, w3) (DESIGN.md section 1). */
 MCPI__TGT static inline MCPI__V MCPI__FN(tally)(const MCPI__FN(consts) * k,
                                                 const MCPI__FN(state) * s, MCPI__V acc)
 {
-    MCPI__V a = MCPI__MUL(s->c0, s->c0), b = MCPI__MUL(s->c1, s->c1);
-    MCPI__V c = MCPI__MUL(s->c2, s->c2), d = MCPI__MUL(s->c3, s->c3);
-    acc = MCPI__TALLY(acc, a, b, k->aux);
-    return MCPI__TALLY(acc, c, d, k->aux);
+    acc = MCPI__TALLY(acc, s->c0, s->c1, k->aux);
+    return MCPI__TALLY(acc, s->c2, s->c3, k->aux);
 }
 
 /* Philox4x32-10 and the tally for the blocks in mv, one vector alone: used

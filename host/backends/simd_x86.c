@@ -6,7 +6,7 @@
  * The library is built for baseline x86-64: each kernel carries its own
  * __attribute__((target(...))) and runs only after its mcpi__has_<isa>()
  * (__builtin_cpu_supports, which also checks that the OS saves the wide
- * registers) said yes.  On other architectures this file is empty. */
+ * registers) said yes.  On other architectures this file defines nothing. */
 #include "simd_counters.h"
 
 #include "mcpi_core.h"
@@ -16,11 +16,12 @@
 
 /* ---- AVX-512: 8 blocks per vector, 6 vectors in flight -------------------- */
 
-/* Counts hits: adds one (in aux) in the lanes where a + b does not wrap, with
- * an unsigned compare into a mask. */
+/* Counts hits: adds one to acc in the lanes where a = u*u plus b = v*v does
+ * not wrap, by an unsigned compare into a mask. */
 __attribute__((target("avx512f"))) static inline __m512i
-mcpi__avx512_add_inside(__m512i acc, __m512i a, __m512i b, __m512i one)
+mcpi__avx512_add_inside(__m512i acc, __m512i u, __m512i v, __m512i one)
 {
+    __m512i a = _mm512_mul_epu32(u, u), b = _mm512_mul_epu32(v, v);
     __mmask8 inside = _mm512_cmpge_epu64_mask(_mm512_add_epi64(a, b), a);
     return _mm512_mask_add_epi64(acc, inside, acc, one);
 }
@@ -42,21 +43,21 @@ mcpi__avx512_add_inside(__m512i acc, __m512i a, __m512i b, __m512i one)
 #define MCPI__SET1(x) _mm512_set1_epi64((long long)(x))
 #define MCPI__IOTA() _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0)
 #define MCPI__STOREU(p, v) _mm512_storeu_si512((void *)(p), (v))
-#define MCPI__TALLY(acc, a, b, aux) mcpi__avx512_add_inside((acc), (a), (b), (aux))
+#define MCPI__TALLY(acc, u, v, aux) mcpi__avx512_add_inside((acc), (u), (v), (aux))
 #define MCPI__TALLY_AUX 1
 #define MCPI__TALLY_MISSES 0
 #include "simd_kernel.h"
 
 /* ---- AVX2: 4 blocks per vector, 6 vectors in flight ---------------------- */
 
-/* Counts misses (AVX2 has no unsigned 64-bit compare): a + b wraps iff
- * (a ^ 2^63) > (a ^ 2^63) + b as signed 64-bit numbers; the compare gives -1
- * in such lanes, which is subtracted. */
+/* Counts misses (AVX2 has no unsigned 64-bit compare): a + b, a = u*u and
+ * b = v*v, wraps iff (a ^ 2^63) > (a ^ 2^63) + b as signed 64-bit numbers;
+ * the compare gives -1 in such lanes, which is subtracted from acc. */
 __attribute__((target("avx2"))) static inline __m256i
-mcpi__avx2_add_outside(__m256i acc, __m256i a, __m256i b, __m256i sign)
+mcpi__avx2_add_outside(__m256i acc, __m256i u, __m256i v, __m256i sign)
 {
-    __m256i x = _mm256_xor_si256(a, sign);
-    __m256i s = _mm256_add_epi64(x, b);
+    __m256i x = _mm256_xor_si256(_mm256_mul_epu32(u, u), sign);
+    __m256i s = _mm256_add_epi64(x, _mm256_mul_epu32(v, v));
     return _mm256_sub_epi64(acc, _mm256_cmpgt_epi64(x, s));
 }
 
@@ -76,19 +77,21 @@ mcpi__avx2_add_outside(__m256i acc, __m256i a, __m256i b, __m256i sign)
 #define MCPI__SET1(x) _mm256_set1_epi64x((long long)(x))
 #define MCPI__IOTA() _mm256_set_epi64x(3, 2, 1, 0)
 #define MCPI__STOREU(p, v) _mm256_storeu_si256((__m256i *)(void *)(p), (v))
-#define MCPI__TALLY(acc, a, b, aux) mcpi__avx2_add_outside((acc), (a), (b), (aux))
+#define MCPI__TALLY(acc, u, v, aux) mcpi__avx2_add_outside((acc), (u), (v), (aux))
 #define MCPI__TALLY_AUX (UINT64_C(1) << 63)
 #define MCPI__TALLY_MISSES 1
 #include "simd_kernel.h"
 
 /* ---- SSE2: 2 blocks per vector, 6 vectors in flight ----------------------- */
 
-/* Counts misses (SSE2 has no 64-bit compare): 1 in lanes where a + b wraps,
- * the carry out of bit 63, ((a & b) | ((a | b) & ~(a + b))) >> 63. */
+/* Counts misses (SSE2 has no 64-bit compare): adds 1 to acc in lanes where
+ * a + b, a = u*u and b = v*v, wraps: the carry out of bit 63,
+ * ((a & b) | ((a | b) & ~(a + b))) >> 63. */
 __attribute__((target("sse2"))) static inline __m128i
-mcpi__sse2_add_outside(__m128i acc, __m128i a, __m128i b, __m128i unused)
+mcpi__sse2_add_outside(__m128i acc, __m128i u, __m128i v, __m128i unused)
 {
     (void)unused;
+    __m128i a = _mm_mul_epu32(u, u), b = _mm_mul_epu32(v, v);
     __m128i s = _mm_add_epi64(a, b);
     __m128i carry = _mm_or_si128(_mm_and_si128(a, b), _mm_andnot_si128(s, _mm_or_si128(a, b)));
     return _mm_add_epi64(acc, _mm_srli_epi64(carry, 63));
@@ -109,7 +112,7 @@ mcpi__sse2_add_outside(__m128i acc, __m128i a, __m128i b, __m128i unused)
 #define MCPI__SET1(x) _mm_set1_epi64x((long long)(x))
 #define MCPI__IOTA() _mm_set_epi64x(1, 0)
 #define MCPI__STOREU(p, v) _mm_storeu_si128((__m128i *)(void *)(p), (v))
-#define MCPI__TALLY(acc, a, b, aux) mcpi__sse2_add_outside((acc), (a), (b), (aux))
+#define MCPI__TALLY(acc, u, v, aux) mcpi__sse2_add_outside((acc), (u), (v), (aux))
 #define MCPI__TALLY_AUX 0
 #define MCPI__TALLY_MISSES 1
 #include "simd_kernel.h"
