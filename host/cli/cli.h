@@ -19,6 +19,10 @@ typedef enum { CMD_RUN, CMD_DEVICES, CMD_SWEEP, CMD_CALIBRATE, CMD_MERGE } mcpi_
 
 #define MCPI_CLI_MAX_FILES 4096
 
+/* A macro's value as a string literal: "an integer from 1 to " MCPI_STR(MCPI_MAX_THREADS). */
+#define MCPI_STR_(x) #x
+#define MCPI_STR(x) MCPI_STR_(x)
+
 typedef struct mcpi_cli {
     mcpi_config cfg;
     mcpi_command cmd;

@@ -13,9 +13,6 @@
 
 #include "cli.h"
 
-#define STR_(x) #x
-#define STR(x) STR_(x)
-
 typedef struct opt opt;
 /* What a setter returns for a value it does not accept: the caller writes
  * the "invalid value" line (a setter with a line of its own returns its
@@ -200,11 +197,11 @@ static const opt options[] = {
      "a 64-bit unsigned integer, decimal or 0x hexadecimal"},
     {"backend", 'b', 1, set_backend, 0, 0, 0, BACKEND_FORM},
     {"threads", 't', 1, set_uint, FIELD(cfg.threads), 1, MCPI_MAX_THREADS,
-     "an integer from 1 to " STR(MCPI_MAX_THREADS)},
+     "an integer from 1 to " MCPI_STR(MCPI_MAX_THREADS)},
     {"repeat", 'r', 1, set_uint, FIELD(cfg.repeat), 1, MCPI_MAX_REPEAT,
-     "an integer from 1 to " STR(MCPI_MAX_REPEAT)},
+     "an integer from 1 to " MCPI_STR(MCPI_MAX_REPEAT)},
     {"warmup", 'w', 1, set_uint, FIELD(cfg.warmup), 0, MCPI_MAX_REPEAT,
-     "an integer from 0 to " STR(MCPI_MAX_REPEAT)},
+     "an integer from 0 to " MCPI_STR(MCPI_MAX_REPEAT)},
     {"format", 'f', 1, set_format, 0, 0, 0, "one of table, csv, json, markdown"},
     {"output", 'o', 1, set_path, FIELD(cfg.output), 0, 0, "a writable file path"},
     {"quiet", 'q', 0, set_flag, FIELD(cfg.quiet), 0, 0, NULL},
