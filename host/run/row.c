@@ -8,6 +8,17 @@
 
 #include "fault.h"
 
+/* The OpenCL details of the row's first OpenCL worker (several workers):
+ * its launches and geometry, which its count calls keep current. */
+static void first_ocl(const mcpi_row *r, mcpi_record *mine)
+{
+    for (size_t k = 0; k < r->nw; ++k)
+        if (r->wrec[k] != NULL && r->wrec[k]->ocl.cache >= 0) {
+            mine->ocl = r->wrec[k]->ocl;
+            return;
+        }
+}
+
 /* The row's record from its workers' (several workers): devices joined,
  * threads and device memory summed, one-time phases summed (the devices
  * were opened one after the other), the first OpenCL worker's details. */
@@ -16,7 +27,6 @@ static void compose_record(const mcpi_row *r, mcpi_record *mine)
     mine->device[0] = '\0';
     mine->threads = 0;
     mine->device_bytes = mine->device_mem_bytes = -1;
-    int ocl = 0;
     for (size_t k = 0; k < r->nw; ++k) {
         const mcpi_record *w = r->wrec[k];
         size_t used = strlen(mine->device);
@@ -32,11 +42,8 @@ static void compose_record(const mcpi_row *r, mcpi_record *mine)
         for (int p = 0; p < MCPI_PHASE_COUNT; ++p)
             if ((w->phases.mask & (1u << p)) && mcpi_phase_once((mcpi_phase)p))
                 mcpi_phases_add(&mine->phases, (mcpi_phase)p, w->phases.s[p]);
-        if (!ocl && w->ocl.cache >= 0) {
-            mine->ocl = w->ocl;
-            ocl = 1;
-        }
     }
+    first_ocl(r, mine);
 }
 
 int mcpi_row_open(mcpi_row *r, const mcpi_target *t, const mcpi_config *cfg, mcpi_record *mine,
@@ -193,4 +200,6 @@ void mcpi_row_book_pass(const mcpi_row *r, const mcpi_sched_pass *p, int timed, 
         w->idle_s = p->elapsed_s > wp->finish_s ? p->elapsed_s - wp->finish_s : 0;
     }
     mine->verify_s += p->verify_s;
+    if (r->nw > 1)
+        first_ocl(r, mine);
 }
