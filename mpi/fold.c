@@ -9,6 +9,10 @@
 
 #include "mcpi_mpi.h"
 
+/* "rank R: " takes at most this many bytes: the rest of a rank's message is
+ * kept whole (it ends with what to type, e.g. "--resume PATH"). */
+#define RANK_PREFIX_MAX 20
+
 /* The row's error: the first rank that failed on its own wins over ranks
  * that only stopped because of it. */
 static void fold_status(mcpi_record *job, const mcpi_record *x, int r, int size)
@@ -20,7 +24,8 @@ static void fold_status(mcpi_record *job, const mcpi_record *x, int r, int size)
     if (own && (job->status == MCPI_OK || job_collateral)) {
         job->status = x->status;
         if (size > 1)
-            snprintf(job->error, sizeof job->error, "rank %d: %.200s", r, x->error);
+            snprintf(job->error, sizeof job->error, "rank %d: %.*s", r,
+                     (int)(sizeof job->error - RANK_PREFIX_MAX), x->error);
         else
             snprintf(job->error, sizeof job->error, "%s", x->error);
     } else if (job->status == MCPI_OK) {

@@ -119,6 +119,10 @@ def mcpi_processes(root):
 class Base(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.TemporaryDirectory(dir=os.environ.get("MCPI_TEST_TMP"))
+        # A folder with a name as long as a cluster's scratch paths get: the
+        # lines that name the checkpoint must still end with what to type.
+        self.dir = os.path.join(self.tmp.name, "scratch-" + "p" * 120)
+        os.mkdir(self.dir)
         self.paths = 0
         self.new_checkpoint()
 
@@ -129,7 +133,7 @@ class Base(unittest.TestCase):
         """A checkpoint path no run has used: a file left by an earlier run
         would prove nothing about the next one."""
         self.paths += 1
-        self.ckpt = os.path.join(self.tmp.name, f"run{self.paths}.ckpt")
+        self.ckpt = os.path.join(self.dir, f"run{self.paths}.ckpt")
 
     def start(self, seed, n, backend, ranks=1, extra=()):
         self.assertFalse(os.path.exists(self.ckpt), "start() needs a fresh checkpoint path")
@@ -191,7 +195,7 @@ class Base(unittest.TestCase):
         done = int(ck["done"])
         if rc == EXIT_INTERRUPTED:
             self.assertIn("interrupted by", err)
-            self.assertIn("--resume", err)
+            self.assertIn(f"continue with --resume {self.ckpt}", err)
             self.assertLess(done, n)
         got = self.resume(seed, n, then, then_ranks)
         self.assertEqual(got, reference(seed, n),
@@ -339,7 +343,7 @@ class EarlySignal(Base):
                 proc.communicate()
         self.assertEqual(proc.returncode, EXIT_INTERRUPTED, err)
         self.assertIn(f"interrupted by {signal.Signals(sig).name}", err)
-        self.assertIn("--resume", err)
+        self.assertIn(f"continue with --resume {self.ckpt}", err)
         ck = read_checkpoint(self.ckpt)
         self.assertEqual(int(ck["seed"]), seed)
         done = int(ck["done"])

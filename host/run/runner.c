@@ -103,10 +103,8 @@ static void interrupted(const mcpi_row *r, const mcpi_sched_pass *p, mcpi_comm *
     done += mcpi_intervals_samples(&r->before);
     snprintf(err, errlen,
              "mcpi: interrupted by %s with %" PRIu64 " of the %" PRIu64 " samples of [%" PRIu64
-             ", %" PRIu64 ") counted; checkpoint '%s' written; continue "
-             "with --resume %s",
-             signal_name(p->stop_signo), done, r->end - r->begin, r->begin, r->end, r->path,
-             r->path);
+             ", %" PRIu64 ") counted; checkpoint written: continue with --resume %s",
+             signal_name(p->stop_signo), done, r->end - r->begin, r->begin, r->end, r->path);
 }
 
 /* One pass of repeat i (collective).  The rank's status; *dt its time. */

@@ -56,7 +56,7 @@ void mcpi_set_error(char *err, size_t errlen, const char *fmt, ...)
 #define MCPI_NAME_LEN 64
 #define MCPI_DEVICE_LEN 128
 #define MCPI_HOST_LEN 64
-#define MCPI_ERROR_LEN 256
+#define MCPI_ERROR_LEN 512
 #define MCPI_NOTE_LEN 160
 
 /* Phases of a run.  One-time phases (init, build) are measured once when a
