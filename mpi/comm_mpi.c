@@ -8,14 +8,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <mpi.h>
 
 #include "mcpi_mpi.h"
 
+/* How often a waiting rank looks whether the others have arrived. */
+#define IDLE_POLL_NS 1000000L
+
 typedef struct mpi_impl {
-    MPI_Comm world; /* a duplicate of MPI_COMM_WORLD: mcpi's traffic stays apart */
-    MPI_Comm node;  /* ranks sharing this node's memory */
+    MPI_Comm
+        world; /* a duplicate of MPI_COMM_WORLD (or a split of it): mcpi's traffic stays apart */
+    MPI_Comm node; /* ranks sharing this node's memory */
 } mpi_impl;
 
 /* Checks an MPI return code; a failure leaves file, line, the call and
@@ -48,6 +53,21 @@ static int m_barrier(mcpi_comm *c)
 {
     MPI_CHECK(c, MPI_Barrier(impl(c)->world));
     return MCPI_OK;
+}
+
+/* Polls a non-blocking barrier, sleeping between polls. */
+static int m_idle_barrier(mcpi_comm *c)
+{
+    MPI_Request req;
+    MPI_CHECK(c, MPI_Ibarrier(impl(c)->world, &req));
+    for (;;) {
+        int done = 0;
+        MPI_CHECK(c, MPI_Test(&req, &done, MPI_STATUS_IGNORE));
+        if (done)
+            return MCPI_OK;
+        struct timespec nap = {0, IDLE_POLL_NS};
+        nanosleep(&nap, NULL);
+    }
 }
 
 static int m_sum_u64(mcpi_comm *c, uint64_t *v, int n)
@@ -89,9 +109,9 @@ static void m_abort(mcpi_comm *c, int code)
     MPI_Abort(impl(c)->world, code);
 }
 
+/* Numbers c from m->world (already made) and splits its node-local part. */
 static int setup(mcpi_comm *c, mpi_impl *m)
 {
-    MPI_CHECK(c, MPI_Comm_dup(MPI_COMM_WORLD, &m->world));
     /* Errors come back as codes, never as a silent abort from inside MPI. */
     MPI_CHECK(c, MPI_Comm_set_errhandler(m->world, MPI_ERRORS_RETURN));
     MPI_CHECK(c, MPI_Comm_rank(m->world, &c->rank));
@@ -105,6 +125,73 @@ static int setup(mcpi_comm *c, mpi_impl *m)
     MPI_CHECK(c, MPI_Get_processor_name(name, &len));
     snprintf(c->hostname, sizeof c->hostname, "%.*s", (int)sizeof c->hostname - 1, name);
     return MCPI_OK;
+}
+
+static void free_impl(mpi_impl *m)
+{
+    if (m->node != MPI_COMM_NULL)
+        MPI_Comm_free(&m->node);
+    if (m->world != MPI_COMM_NULL)
+        MPI_Comm_free(&m->world);
+    free(m);
+}
+
+static mpi_impl *new_impl(void)
+{
+    mpi_impl *m = calloc(1, sizeof *m);
+    if (m != NULL) {
+        m->world = MPI_COMM_NULL;
+        m->node = MPI_COMM_NULL;
+    }
+    return m;
+}
+
+static int m_split(mcpi_comm *c, int color, mcpi_comm *sub);
+static void m_release(mcpi_comm *sub);
+
+static void set_ops(mcpi_comm *comm)
+{
+    comm->barrier = m_barrier;
+    comm->sum_u64 = m_sum_u64;
+    comm->max_doubles = m_max_doubles;
+    comm->min_int = m_min_int;
+    comm->gather_bytes = m_gather;
+    comm->abort = m_abort;
+    comm->split = m_split;
+    comm->release = m_release;
+    comm->idle_barrier = m_idle_barrier;
+}
+
+static int m_split(mcpi_comm *c, int color, mcpi_comm *sub)
+{
+    memset(sub, 0, sizeof *sub);
+    MPI_Comm part = MPI_COMM_NULL;
+    MPI_CHECK(c, MPI_Comm_split(impl(c)->world, color < 0 ? MPI_UNDEFINED : color, c->rank, &part));
+    if (part == MPI_COMM_NULL)
+        return MCPI_OK;
+    mpi_impl *m = new_impl();
+    if (m == NULL) {
+        MPI_Comm_free(&part);
+        mcpi_set_error(c->error, sizeof c->error, "out of memory splitting the job");
+        return MCPI_ENOMEM;
+    }
+    m->world = part;
+    sub->impl = m;
+    if (setup(sub, m) != MCPI_OK) {
+        snprintf(c->error, sizeof c->error, "%s", sub->error);
+        free_impl(m);
+        memset(sub, 0, sizeof *sub);
+        return MCPI_EMPI;
+    }
+    set_ops(sub);
+    return MCPI_OK;
+}
+
+static void m_release(mcpi_comm *sub)
+{
+    if (sub->impl != NULL)
+        free_impl(sub->impl);
+    memset(sub, 0, sizeof *sub);
 }
 
 int mcpi_mpi_launched(void)
@@ -139,38 +226,28 @@ int mcpi_mpi_init(int *argc, char ***argv, mcpi_comm *comm, char *err, size_t er
         return MCPI_EMPI;
     }
     MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
-    mpi_impl *m = calloc(1, sizeof *m);
+    mpi_impl *m = new_impl();
     if (m == NULL) {
         mcpi_set_error(err, errlen, "out of memory setting up MPI");
         MPI_Abort(MPI_COMM_WORLD, mcpi_exit_code(MCPI_ENOMEM));
         return MCPI_ENOMEM;
     }
-    m->world = MPI_COMM_NULL;
-    m->node = MPI_COMM_NULL;
     comm->impl = m;
-    if (setup(comm, m) != MCPI_OK) {
+    if ((rc = MPI_Comm_dup(MPI_COMM_WORLD, &m->world)) != MPI_SUCCESS)
+        mpi_fail(comm, rc, "MPI_Comm_dup", __FILE__, __LINE__);
+    if (rc != MPI_SUCCESS || setup(comm, m) != MCPI_OK) {
         snprintf(err, errlen, "%s", comm->error);
         MPI_Abort(MPI_COMM_WORLD, mcpi_exit_code(MCPI_EMPI));
         return MCPI_EMPI;
     }
-    comm->barrier = m_barrier;
-    comm->sum_u64 = m_sum_u64;
-    comm->max_doubles = m_max_doubles;
-    comm->min_int = m_min_int;
-    comm->gather_bytes = m_gather;
-    comm->abort = m_abort;
+    set_ops(comm);
     return MCPI_OK;
 }
 
 void mcpi_mpi_finalize(mcpi_comm *comm)
 {
-    mpi_impl *m = comm->impl;
-    if (m != NULL) {
-        if (m->node != MPI_COMM_NULL)
-            MPI_Comm_free(&m->node);
-        if (m->world != MPI_COMM_NULL)
-            MPI_Comm_free(&m->world);
-        free(m);
+    if (comm->impl != NULL) {
+        free_impl(comm->impl);
         comm->impl = NULL;
     }
     MPI_Finalize();

@@ -50,6 +50,21 @@ static void self_abort(mcpi_comm *c, int code)
     exit(code);
 }
 
+/* The one rank is the whole job: its split is itself, or nothing. */
+static int self_split(mcpi_comm *c, int color, mcpi_comm *sub)
+{
+    if (color == MCPI_COMM_NO_COLOR)
+        memset(sub, 0, sizeof *sub);
+    else
+        *sub = *c;
+    return MCPI_OK;
+}
+
+static void self_release(mcpi_comm *sub)
+{
+    (void)sub;
+}
+
 void mcpi_comm_self(mcpi_comm *c)
 {
     memset(c, 0, sizeof *c);
@@ -66,4 +81,7 @@ void mcpi_comm_self(mcpi_comm *c)
     c->min_int = self_min_int;
     c->gather_bytes = self_gather;
     c->abort = self_abort;
+    c->split = self_split;
+    c->release = self_release;
+    c->idle_barrier = self_barrier;
 }

@@ -36,28 +36,29 @@ int mcpi_format_parse(const char *s, mcpi_format *out)
     return MCPI_EINVAL;
 }
 
+/* A run or a sweep in its format. */
+static int write_rows(FILE *out, mcpi_format fmt, const mcpi_report *rep)
+{
+    switch (fmt) {
+    case MCPI_FORMAT_TABLE:
+        return mcpi__report_table(out, rep);
+    case MCPI_FORMAT_CSV:
+        return mcpi__report_csv(out, rep);
+    case MCPI_FORMAT_JSON:
+        return mcpi__report_json(out, rep);
+    case MCPI_FORMAT_MARKDOWN:
+        return mcpi__report_markdown(out, rep);
+    default:
+        return MCPI_EINVAL;
+    }
+}
+
 int mcpi_report_write(FILE *out, mcpi_format fmt, const mcpi_report *rep)
 {
     /* rank_rows NULL means "no rank rows", whatever nrank_rows says. */
     if (!out || !rep || (rep->nrows > 0 && !rep->rows))
         return MCPI_EINVAL;
-    int rc;
-    switch (fmt) {
-    case MCPI_FORMAT_TABLE:
-        rc = mcpi__report_table(out, rep);
-        break;
-    case MCPI_FORMAT_CSV:
-        rc = mcpi__report_csv(out, rep);
-        break;
-    case MCPI_FORMAT_JSON:
-        rc = mcpi__report_json(out, rep);
-        break;
-    case MCPI_FORMAT_MARKDOWN:
-        rc = mcpi__report_markdown(out, rep);
-        break;
-    default:
-        return MCPI_EINVAL;
-    }
+    int rc = rep->scale != NULL ? mcpi__report_scale(out, fmt, rep) : write_rows(out, fmt, rep);
     /* A buffered write can fail only when flushed (a full disk, a closed pipe). */
     if (rc == 0 && (fflush(out) != 0 || ferror(out)))
         rc = MCPI_EIO;

@@ -48,6 +48,16 @@ void mcpi__fmt_time_cell(char *buf, size_t len, const mcpi_stats *st)
              st->max * k);
 }
 
+void mcpi__fmt_time(char *buf, size_t len, double t)
+{
+    mcpi_stats st = {t, t, t, t, 0.0};
+    mcpi__fmt_time_cell(buf, len, &st);
+    buf[strcspn(buf, "(")] = '\0';
+    size_t n = strlen(buf);
+    while (n > 0 && buf[n - 1] == ' ')
+        buf[--n] = '\0';
+}
+
 static void fmt_seconds(char *buf, size_t len, double v)
 {
     if (v >= 1.0)
@@ -189,7 +199,7 @@ static void fmt_bytes(char *buf, size_t len, int64_t bytes)
     snprintf(buf, len, "%.*f %s", human_decimals(v), v, unit[u]);
 }
 
-static void fmt_fixed(char *buf, size_t len, int decimals, double v, const char *suffix)
+void mcpi__fmt_fixed(char *buf, size_t len, int decimals, double v, const char *suffix)
 {
     if (!isfinite(v))
         snprintf(buf, len, NOT_AVAILABLE);
@@ -249,7 +259,7 @@ int mcpi__rcol_numeric(int col)
 /* Control characters (a newline in an error message) would break a row;
  * bytes that are not UTF-8 would garble a terminal.  Both are replaced in
  * place, one byte for one, so widths stay countable. */
-static void flatten(char *cell)
+void mcpi__flatten(char *cell)
 {
     unsigned char *s = (unsigned char *)cell;
     while (*s) {
@@ -286,10 +296,10 @@ static void job_cells_raw(const mcpi__row *row, char cells[MCPI__NCOLS][MCPI__CE
     else
         snprintf(cells[MCPI__COL_STONES], MCPI__CELL_LEN, NOT_AVAILABLE);
     fmt_rate(cells[MCPI__COL_RATE], MCPI__CELL_LEN, row->samples_per_s);
-    fmt_fixed(cells[MCPI__COL_RATIO], MCPI__CELL_LEN, RATIO_DECIMALS, row->ratio, "x");
+    mcpi__fmt_fixed(cells[MCPI__COL_RATIO], MCPI__CELL_LEN, RATIO_DECIMALS, row->ratio, "x");
     fmt_bytes(cells[MCPI__COL_PEAK], MCPI__CELL_LEN, r->host_peak_bytes);
     fmt_bytes(cells[MCPI__COL_DEVMEM], MCPI__CELL_LEN, r->device_bytes);
-    fmt_fixed(cells[MCPI__COL_PI], MCPI__CELL_LEN, PI_DECIMALS, row->pi, "");
+    mcpi__fmt_fixed(cells[MCPI__COL_PI], MCPI__CELL_LEN, PI_DECIMALS, row->pi, "");
     if (isfinite(row->err_se))
         snprintf(cells[MCPI__COL_ERR], MCPI__CELL_LEN, "%+.*f%s", ERR_SE_DECIMALS, row->err_se,
                  ERR_SE_UNIT);
@@ -302,7 +312,7 @@ void mcpi__job_cells(const mcpi__row *row, char cells[MCPI__NCOLS][MCPI__CELL_LE
 {
     job_cells_raw(row, cells);
     for (int c = 0; c < MCPI__NCOLS; c++)
-        flatten(cells[c]);
+        mcpi__flatten(cells[c]);
 }
 
 static void rank_cells_raw(const mcpi__row *row, char cells[MCPI__NRCOLS][MCPI__CELL_LEN])
@@ -331,7 +341,7 @@ void mcpi__rank_cells(const mcpi__row *row, char cells[MCPI__NRCOLS][MCPI__CELL_
 {
     rank_cells_raw(row, cells);
     for (int c = 0; c < MCPI__NRCOLS; c++)
-        flatten(cells[c]);
+        mcpi__flatten(cells[c]);
 }
 
 void mcpi__run_tail(char *buf, size_t len, const mcpi_run_info *info)

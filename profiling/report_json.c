@@ -23,7 +23,7 @@ int mcpi_json_write_string(FILE *out, const char *s)
     return o.failed ? MCPI_EIO : MCPI_OK;
 }
 
-static void json_num(mcpi__out *o, double v)
+void mcpi__json_num(mcpi__out *o, double v)
 {
     char buf[MCPI__NUM_LEN];
     mcpi__fmt_exact(buf, v);
@@ -39,7 +39,7 @@ static void json_known(mcpi__out *o, int64_t v)
 }
 
 /* Writes `"key": ` after a comma unless first. */
-static void key(mcpi__out *o, int *first, const char *k)
+void mcpi__json_key(mcpi__out *o, int *first, const char *k)
 {
     mcpi__put(o, *first ? "" : ", ");
     *first = 0;
@@ -49,21 +49,21 @@ static void key(mcpi__out *o, int *first, const char *k)
 
 /* A key and its value: an unsigned count, a number (null when not finite), a
  * string. */
-static void key_u64(mcpi__out *o, int *first, const char *k, uint64_t v)
+void mcpi__json_key_u64(mcpi__out *o, int *first, const char *k, uint64_t v)
 {
-    key(o, first, k);
+    mcpi__json_key(o, first, k);
     mcpi__printf(o, "%" PRIu64, v);
 }
 
-static void key_num(mcpi__out *o, int *first, const char *k, double v)
+void mcpi__json_key_num(mcpi__out *o, int *first, const char *k, double v)
 {
-    key(o, first, k);
-    json_num(o, v);
+    mcpi__json_key(o, first, k);
+    mcpi__json_num(o, v);
 }
 
-static void key_str(mcpi__out *o, int *first, const char *k, const char *v)
+void mcpi__json_key_str(mcpi__out *o, int *first, const char *k, const char *v)
 {
-    key(o, first, k);
+    mcpi__json_key(o, first, k);
     mcpi__json_str(o, v);
 }
 
@@ -71,17 +71,17 @@ static void time_obj(mcpi__out *o, const mcpi__row *row)
 {
     int f = 1;
     mcpi__put(o, "{");
-    key_num(o, &f, "median", row->st.median);
-    key_num(o, &f, "min", row->st.min);
-    key_num(o, &f, "max", row->st.max);
-    key_num(o, &f, "mean", row->st.mean);
-    key_num(o, &f, "rsd", row->st.rsd);
-    key(o, &f, "repeats");
+    mcpi__json_key_num(o, &f, "median", row->st.median);
+    mcpi__json_key_num(o, &f, "min", row->st.min);
+    mcpi__json_key_num(o, &f, "max", row->st.max);
+    mcpi__json_key_num(o, &f, "mean", row->st.mean);
+    mcpi__json_key_num(o, &f, "rsd", row->st.rsd);
+    mcpi__json_key(o, &f, "repeats");
     mcpi__put(o, "[");
     unsigned n = row->r->repeats < MCPI_MAX_REPEAT ? row->r->repeats : MCPI_MAX_REPEAT;
     for (unsigned i = 0; i < n; i++) {
         mcpi__put(o, i ? ", " : "");
-        json_num(o, row->r->repeat_s[i]);
+        mcpi__json_num(o, row->r->repeat_s[i]);
     }
     mcpi__put(o, "]}");
 }
@@ -92,8 +92,8 @@ static void phases_obj(mcpi__out *o, const mcpi_phases *ph)
     mcpi__put(o, "{");
     for (int p = 0; p < MCPI_PHASE_COUNT; p++) {
         if (ph->mask & (1u << p)) {
-            key(o, &f, mcpi_phase_name((mcpi_phase)p));
-            json_num(o, ph->s[p]);
+            mcpi__json_key(o, &f, mcpi_phase_name((mcpi_phase)p));
+            mcpi__json_num(o, ph->s[p]);
         }
     }
     mcpi__put(o, "}");
@@ -103,13 +103,13 @@ static void memory_obj(mcpi__out *o, const mcpi_record *r)
 {
     int f = 1;
     mcpi__put(o, "{");
-    key(o, &f, "host_peak_bytes");
+    mcpi__json_key(o, &f, "host_peak_bytes");
     json_known(o, r->host_peak_bytes);
-    key(o, &f, "host_growth_bytes");
+    mcpi__json_key(o, &f, "host_growth_bytes");
     json_known(o, r->host_growth_bytes);
-    key(o, &f, "device_bytes");
+    mcpi__json_key(o, &f, "device_bytes");
     json_known(o, r->device_bytes);
-    key(o, &f, "device_mem_bytes");
+    mcpi__json_key(o, &f, "device_mem_bytes");
     json_known(o, r->device_mem_bytes);
     mcpi__put(o, "}");
 }
@@ -118,27 +118,27 @@ static void opencl_obj(mcpi__out *o, const mcpi_ocl_detail *d, const char *cache
 {
     int f = 1;
     mcpi__put(o, "{");
-    key_str(o, &f, "cache", cache);
-    key_u64(o, &f, "launches", d->launches);
-    key_u64(o, &f, "global_size", d->global_size);
-    key_u64(o, &f, "local_size", d->local_size);
-    key_u64(o, &f, "per_item", d->per_item);
-    key(o, &f, "compute_units");
+    mcpi__json_key_str(o, &f, "cache", cache);
+    mcpi__json_key_u64(o, &f, "launches", d->launches);
+    mcpi__json_key_u64(o, &f, "global_size", d->global_size);
+    mcpi__json_key_u64(o, &f, "local_size", d->local_size);
+    mcpi__json_key_u64(o, &f, "per_item", d->per_item);
+    mcpi__json_key(o, &f, "compute_units");
     mcpi__printf(o, "%u", d->compute_units);
-    key(o, &f, "process_cpus");
+    mcpi__json_key(o, &f, "process_cpus");
     if (d->process_cpus > 0)
         mcpi__printf(o, "%u", d->process_cpus);
     else
         mcpi__put(o, "null");
-    key(o, &f, "event_ns");
+    mcpi__json_key(o, &f, "event_ns");
     int g = 1;
     mcpi__put(o, "{");
-    key(o, &g, "submit");
-    json_num(o, d->ev_submit_ns);
-    key(o, &g, "start");
-    json_num(o, d->ev_start_ns);
-    key(o, &g, "end");
-    json_num(o, d->ev_end_ns);
+    mcpi__json_key(o, &g, "submit");
+    mcpi__json_num(o, d->ev_submit_ns);
+    mcpi__json_key(o, &g, "start");
+    mcpi__json_num(o, d->ev_start_ns);
+    mcpi__json_key(o, &g, "end");
+    mcpi__json_num(o, d->ev_end_ns);
     mcpi__put(o, "}}");
 }
 
@@ -146,9 +146,9 @@ static void stones_obj(mcpi__out *o, const mcpi__row *row, const mcpi_calibratio
 {
     int f = 1;
     mcpi__put(o, "{");
-    key_num(o, &f, "median", mcpi_stones(cal, row->st.median));
-    key_num(o, &f, "min", mcpi_stones(cal, row->st.min));
-    key_num(o, &f, "max", mcpi_stones(cal, row->st.max));
+    mcpi__json_key_num(o, &f, "median", mcpi_stones(cal, row->st.median));
+    mcpi__json_key_num(o, &f, "min", mcpi_stones(cal, row->st.min));
+    mcpi__json_key_num(o, &f, "max", mcpi_stones(cal, row->st.max));
     mcpi__put(o, "}");
 }
 
@@ -160,16 +160,17 @@ static void workers_arr(mcpi__out *o, const mcpi_record *r)
         const mcpi_worker_record *w = &r->workers[k];
         int f = 1;
         mcpi__put(o, k ? ", {" : "{");
-        key_str(o, &f, "name", w->name);
-        key_str(o, &f, "device", w->device);
-        key_u64(o, &f, "samples", w->samples);
-        key_u64(o, &f, "hits", w->hits);
-        key_u64(o, &f, "chunks", w->chunks);
-        key_num(o, &f, "share", r->samples > 0 ? (double)w->samples / (double)r->samples : NAN);
-        key_num(o, &f, "busy_s", w->busy_s);
-        key_num(o, &f, "idle_s", w->idle_s);
-        key_u64(o, &f, "verified_chunks", w->verified_chunks);
-        key_u64(o, &f, "verified_samples", w->verified_samples);
+        mcpi__json_key_str(o, &f, "name", w->name);
+        mcpi__json_key_str(o, &f, "device", w->device);
+        mcpi__json_key_u64(o, &f, "samples", w->samples);
+        mcpi__json_key_u64(o, &f, "hits", w->hits);
+        mcpi__json_key_u64(o, &f, "chunks", w->chunks);
+        mcpi__json_key_num(o, &f, "share",
+                           r->samples > 0 ? (double)w->samples / (double)r->samples : NAN);
+        mcpi__json_key_num(o, &f, "busy_s", w->busy_s);
+        mcpi__json_key_num(o, &f, "idle_s", w->idle_s);
+        mcpi__json_key_u64(o, &f, "verified_chunks", w->verified_chunks);
+        mcpi__json_key_u64(o, &f, "verified_samples", w->verified_samples);
         mcpi__put(o, "}");
     }
     mcpi__put(o, "]");
@@ -181,7 +182,7 @@ static void verify_obj(mcpi__out *o, const mcpi_record *r)
     mcpi__printf(
         o, "{\"mode\": \"%s\", \"chunks\": %" PRIu64 ", \"samples\": %" PRIu64 ", \"seconds\": ",
         mcpi_verify_name(r->verify), r->verified_chunks, r->verified_samples);
-    json_num(o, r->verify_s);
+    mcpi__json_num(o, r->verify_s);
     mcpi__put(o, "}");
 }
 
@@ -190,62 +191,62 @@ static void result_obj(mcpi__out *o, const mcpi__row *row, const mcpi_calibratio
     const mcpi_record *r = row->r;
     int f = 1;
     mcpi__put(o, "{");
-    key_str(o, &f, "name", r->name);
-    key_str(o, &f, "backend", r->backend);
-    key_str(o, &f, "device", r->device);
-    key(o, &f, "exact");
+    mcpi__json_key_str(o, &f, "name", r->name);
+    mcpi__json_key_str(o, &f, "backend", r->backend);
+    mcpi__json_key_str(o, &f, "device", r->device);
+    mcpi__json_key(o, &f, "exact");
     mcpi__put(o, r->exact ? "true" : "false");
-    key(o, &f, "ranks");
+    mcpi__json_key(o, &f, "ranks");
     mcpi__printf(o, "%d", r->ranks);
-    key(o, &f, "threads");
+    mcpi__json_key(o, &f, "threads");
     mcpi__printf(o, "%u", r->threads);
-    key_u64(o, &f, "seed", r->seed);
-    key(o, &f, "range");
+    mcpi__json_key_u64(o, &f, "seed", r->seed);
+    mcpi__json_key(o, &f, "range");
     mcpi__printf(o, "{\"begin\": %" PRIu64 ", \"end\": %" PRIu64 "}", r->begin, r->end);
-    key_u64(o, &f, "samples", r->samples);
-    key_u64(o, &f, "hits", r->hits);
-    key_num(o, &f, "pi", row->pi);
-    key_num(o, &f, "stderr", row->se);
-    key_num(o, &f, "err_se", row->err_se);
-    key(o, &f, "time_s");
+    mcpi__json_key_u64(o, &f, "samples", r->samples);
+    mcpi__json_key_u64(o, &f, "hits", r->hits);
+    mcpi__json_key_num(o, &f, "pi", row->pi);
+    mcpi__json_key_num(o, &f, "stderr", row->se);
+    mcpi__json_key_num(o, &f, "err_se", row->err_se);
+    mcpi__json_key(o, &f, "time_s");
     time_obj(o, row);
     if (cal) {
-        key(o, &f, "time_stones");
+        mcpi__json_key(o, &f, "time_stones");
         stones_obj(o, row, cal);
     }
-    key_num(o, &f, "samples_per_s", row->samples_per_s);
-    key_num(o, &f, "ratio", row->ratio);
-    key(o, &f, "phases");
+    mcpi__json_key_num(o, &f, "samples_per_s", row->samples_per_s);
+    mcpi__json_key_num(o, &f, "ratio", row->ratio);
+    mcpi__json_key(o, &f, "phases");
     phases_obj(o, &r->phases);
-    key(o, &f, "memory");
+    mcpi__json_key(o, &f, "memory");
     memory_obj(o, r);
-    key(o, &f, "workers");
+    mcpi__json_key(o, &f, "workers");
     workers_arr(o, r);
-    key(o, &f, "verify");
+    mcpi__json_key(o, &f, "verify");
     verify_obj(o, r);
     const char *cache = mcpi__ocl_cache_name(r->ocl.cache);
     if (cache) {
-        key(o, &f, "opencl");
+        mcpi__json_key(o, &f, "opencl");
         opencl_obj(o, &r->ocl, cache);
     }
     if (r->auto_predicted_s >= 0.0) { /* chosen by --backend auto */
-        key(o, &f, "auto");
+        mcpi__json_key(o, &f, "auto");
         mcpi__printf(o, "{\"predicted_s\": ");
-        json_num(o, r->auto_predicted_s);
+        mcpi__json_num(o, r->auto_predicted_s);
         mcpi__printf(o, ", \"note\": ");
         mcpi__json_str(o, r->auto_note);
         mcpi__printf(o, "}");
     }
-    key_str(o, &f, "hostname", r->hostname);
-    key(o, &f, "rank");
+    mcpi__json_key_str(o, &f, "hostname", r->hostname);
+    mcpi__json_key(o, &f, "rank");
     mcpi__printf(o, "%d", r->rank);
-    key(o, &f, "local_rank");
+    mcpi__json_key(o, &f, "local_rank");
     mcpi__printf(o, "%d", r->local_rank);
-    key_str(o, &f, "status", row->ok ? "ok" : "error");
-    key(o, &f, "status_code");
+    mcpi__json_key_str(o, &f, "status", row->ok ? "ok" : "error");
+    mcpi__json_key(o, &f, "status_code");
     mcpi__printf(o, "%d", r->status);
     if (!row->ok) {
-        key_str(o, &f, "error", r->error[0] ? r->error : mcpi_strerror(r->status));
+        mcpi__json_key_str(o, &f, "error", r->error[0] ? r->error : mcpi_strerror(r->status));
     }
     mcpi__put(o, "}");
 }
@@ -283,20 +284,20 @@ static void calibration_obj(mcpi__out *o, const mcpi_calibration *cal)
 {
     int f = 1;
     mcpi__put(o, "{");
-    key_str(o, &f, "unit", "stone");
-    key(o, &f, "stone_samples");
+    mcpi__json_key_str(o, &f, "unit", "stone");
+    mcpi__json_key(o, &f, "stone_samples");
     mcpi__printf(o, "%llu", (unsigned long long)MCPI_STONE_SAMPLES);
-    key_num(o, &f, "reference_samples_per_s", cal->samples_per_s);
-    key_num(o, &f, "stone_s", (double)MCPI_STONE_SAMPLES / cal->samples_per_s);
-    key_str(o, &f, "hostname", cal->hostname);
-    key_str(o, &f, "cpu_model", cal->cpu_model);
-    key_str(o, &f, "date", cal->date);
+    mcpi__json_key_num(o, &f, "reference_samples_per_s", cal->samples_per_s);
+    mcpi__json_key_num(o, &f, "stone_s", (double)MCPI_STONE_SAMPLES / cal->samples_per_s);
+    mcpi__json_key_str(o, &f, "hostname", cal->hostname);
+    mcpi__json_key_str(o, &f, "cpu_model", cal->cpu_model);
+    mcpi__json_key_str(o, &f, "date", cal->date);
     mcpi__put(o, "}");
 }
 
 /* Job rows then rank rows of one run, as "results" and "ranks" keys. */
-static int results_and_ranks(mcpi__out *o, const mcpi_report *rep, const char *indent,
-                             const mcpi_calibration *cal)
+int mcpi__json_results_and_ranks(mcpi__out *o, const mcpi_report *rep, const char *indent,
+                                 const mcpi_calibration *cal)
 {
     int nomem;
     mcpi__row *rows = mcpi__rows_new(rep->rows, rep->nrows, 1, &nomem);
@@ -322,14 +323,14 @@ static void crossover_obj(mcpi__out *o, const mcpi_crossover *c)
 {
     int f = 1;
     mcpi__put(o, "{");
-    key_str(o, &f, "name", c->name);
-    key_str(o, &f, "backend", c->backend);
-    key(o, &f, "crossover_samples");
+    mcpi__json_key_str(o, &f, "name", c->name);
+    mcpi__json_key_str(o, &f, "backend", c->backend);
+    mcpi__json_key(o, &f, "crossover_samples");
     if (c->kind == MCPI_CROSS_NEVER)
         mcpi__put(o, "null");
     else
         mcpi__printf(o, "%" PRIu64, c->samples);
-    key_str(o, &f, "beats_serial_from", mcpi_cross_kind_name(c->kind));
+    mcpi__json_key_str(o, &f, "beats_serial_from", mcpi_cross_kind_name(c->kind));
     mcpi__put(o, "}");
 }
 
@@ -355,7 +356,7 @@ static int sweep_obj(mcpi__out *o, const mcpi_report *rep, const mcpi_calibratio
                      "%s\n" JSON_INDENT JSON_INDENT JSON_INDENT "{\"samples\": %" PRIu64
                      ",\n" POINT_INDENT,
                      k ? "," : "", point.info.samples);
-        rc = results_and_ranks(o, &point, POINT_INDENT, cal);
+        rc = mcpi__json_results_and_ranks(o, &point, POINT_INDENT, cal);
         mcpi__put(o, "}");
     }
     mcpi__put(o, sw->npoints ? "\n" JSON_INDENT JSON_INDENT "],\n" : "],\n");
@@ -371,6 +372,22 @@ static int sweep_obj(mcpi__out *o, const mcpi_report *rep, const mcpi_calibratio
     return rc;
 }
 
+void mcpi__json_head(mcpi__out *o, const mcpi_run_info *info, int sweep,
+                     const mcpi_calibration *cal)
+{
+    mcpi__put(o, "{\n" JSON_INDENT "\"version\": ");
+    if (info->version)
+        mcpi__json_str(o, info->version);
+    else
+        mcpi__put(o, "null");
+    mcpi__put(o, ",\n" JSON_INDENT "\"config\": ");
+    config_obj(o, info, sweep);
+    if (cal) {
+        mcpi__put(o, ",\n" JSON_INDENT "\"calibration\": ");
+        calibration_obj(o, cal);
+    }
+}
+
 int mcpi__report_json(FILE *out, const mcpi_report *rep)
 {
     mcpi__out o = {out, 0};
@@ -378,24 +395,14 @@ int mcpi__report_json(FILE *out, const mcpi_report *rep)
     if (cal && !(cal->samples_per_s > 0.0))
         cal = NULL;
 
-    mcpi__put(&o, "{\n" JSON_INDENT "\"version\": ");
-    if (rep->info.version)
-        mcpi__json_str(&o, rep->info.version);
-    else
-        mcpi__put(&o, "null");
-    mcpi__put(&o, ",\n" JSON_INDENT "\"config\": ");
-    config_obj(&o, &rep->info, rep->sweep != NULL);
-    if (cal) {
-        mcpi__put(&o, ",\n" JSON_INDENT "\"calibration\": ");
-        calibration_obj(&o, cal);
-    }
+    mcpi__json_head(&o, &rep->info, rep->sweep != NULL, cal);
     mcpi__put(&o, ",\n" JSON_INDENT);
     int rc;
     if (rep->sweep) {
         mcpi__put(&o, "\"sweep\": ");
         rc = sweep_obj(&o, rep, cal);
     } else {
-        rc = results_and_ranks(&o, rep, JSON_INDENT, cal);
+        rc = mcpi__json_results_and_ranks(&o, rep, JSON_INDENT, cal);
     }
     mcpi__put(&o, "\n}\n");
     if (rc != 0)

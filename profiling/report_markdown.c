@@ -14,7 +14,7 @@
 
 /* Writes text escaped for a paragraph or a table cell; line breaks, which
  * would end a table row, become spaces. */
-static void md_text(mcpi__out *o, const char *s)
+void mcpi__md_text(mcpi__out *o, const char *s)
 {
     while (*s) {
         size_t run = strcspn(s, MD_SPECIALS "\r\n");
@@ -31,20 +31,20 @@ static void md_text(mcpi__out *o, const char *s)
     }
 }
 
-static void md_row(mcpi__out *o, const char *const *cells, int ncols)
+void mcpi__md_row(mcpi__out *o, const char *const *cells, int ncols)
 {
     mcpi__put(o, "|");
     for (int c = 0; c < ncols; c++) {
         mcpi__put(o, " ");
-        md_text(o, cells[c]);
+        mcpi__md_text(o, cells[c]);
         mcpi__put(o, " |");
     }
     mcpi__put(o, "\n");
 }
 
-static void md_header(mcpi__out *o, const char *const *titles, const int *numeric, int ncols)
+void mcpi__md_header(mcpi__out *o, const char *const *titles, const int *numeric, int ncols)
 {
-    md_row(o, titles, ncols);
+    mcpi__md_row(o, titles, ncols);
     mcpi__put(o, "|");
     for (int c = 0; c < ncols; c++)
         mcpi__printf(o, "%s|", numeric[c] ? MD_ALIGN_RIGHT : MD_ALIGN_LEFT);
@@ -55,7 +55,7 @@ static void emit_note(void *ctx, const char *line)
 {
     mcpi__out *o = ctx;
     mcpi__put(o, "- ");
-    md_text(o, line);
+    mcpi__md_text(o, line);
     mcpi__put(o, "\n");
 }
 
@@ -73,10 +73,10 @@ static void job_table(mcpi__out *o, const mcpi__row *rows, size_t n, const mcpi_
         titles[ncols] = mcpi__col_title(c);
         numeric[ncols++] = mcpi__col_numeric(c);
     }
-    md_header(o, titles, numeric, ncols);
+    mcpi__md_header(o, titles, numeric, ncols);
     for (size_t i = 0; i < n; i++) {
         mcpi__job_cells(&rows[i], cells);
-        md_row(o, ptr, ncols);
+        mcpi__md_row(o, ptr, ncols);
     }
 }
 
@@ -92,10 +92,10 @@ static void rank_table(mcpi__out *o, const mcpi__row *rows, size_t n)
         numeric[c] = mcpi__rcol_numeric(c);
     }
     mcpi__put(o, "\nPer rank:\n\n");
-    md_header(o, titles, numeric, MCPI__NRCOLS);
+    mcpi__md_header(o, titles, numeric, MCPI__NRCOLS);
     for (size_t i = 0; i < n; i++) {
         mcpi__rank_cells(&rows[i], cells);
-        md_row(o, ptr, MCPI__NRCOLS);
+        mcpi__md_row(o, ptr, MCPI__NRCOLS);
     }
 }
 
@@ -109,7 +109,7 @@ static int run_markdown(mcpi__out *o, const mcpi_report *rep)
 
     char summary[MCPI__SUMMARY_LEN];
     mcpi__run_summary(summary, &rep->info);
-    md_text(o, summary);
+    mcpi__md_text(o, summary);
     mcpi__put(o, "\n\n");
     job_table(o, rows, rep->nrows, &rep->info);
     mcpi__put(o, "\n");
@@ -145,7 +145,7 @@ static void emit_cross(void *ctx, const char *line)
         return;
     }
     if (strncmp(line, "median time by N", 16) == 0) {
-        md_text(m->o, line);
+        mcpi__md_text(m->o, line);
         mcpi__put(m->o, "\n\n```\n");
         m->in_block = 1;
         return;
@@ -158,9 +158,9 @@ static void emit_cross(void *ctx, const char *line)
         mcpi__put(m->o, "\n"); /* not a continuation of the list above */
     if (line[0] == ' ') {
         mcpi__put(m->o, "- ");
-        md_text(m->o, line + strspn(line, " "));
+        mcpi__md_text(m->o, line + strspn(line, " "));
     } else {
-        md_text(m->o, line);
+        mcpi__md_text(m->o, line);
         if (strncmp(line, "crossovers", 10) == 0)
             mcpi__put(m->o, "\n");
     }
@@ -171,7 +171,7 @@ static int sweep_markdown(mcpi__out *o, const mcpi_report *rep)
 {
     char summary[MCPI__SUMMARY_LEN];
     mcpi__sweep_summary(summary, rep);
-    md_text(o, summary);
+    mcpi__md_text(o, summary);
     mcpi__put(o, "\n");
     for (size_t k = 0; k < rep->sweep->npoints; k++) {
         mcpi_report point;

@@ -58,6 +58,26 @@ void mcpi__csv_known(mcpi__csv *c, int64_t v); /* -1 (unknown) is an empty field
 void mcpi__csv_num(mcpi__csv *c, double v);    /* shortest exact decimal; NaN empty */
 void mcpi__csv_end(mcpi__csv *c);
 
+/* ---- JSON pieces (report_json.c), shared with the scale writer ---------- */
+
+/* A number as mcpi__fmt_exact writes it; null when not finite. */
+void mcpi__json_num(mcpi__out *o, double v);
+/* `"k": ` after ", " unless *first (then clears it); the key_* forms write
+ * the value too: an unsigned count, a number (null when not finite), a string. */
+void mcpi__json_key(mcpi__out *o, int *first, const char *k);
+void mcpi__json_key_u64(mcpi__out *o, int *first, const char *k, uint64_t v);
+void mcpi__json_key_num(mcpi__out *o, int *first, const char *k, double v);
+void mcpi__json_key_str(mcpi__out *o, int *first, const char *k, const char *v);
+/* A report's opening: "{", its version, its config (samples null for a
+ * sweep, whose points each have their own) and, given a valid cal, the
+ * calibration; the caller continues with ",\n" and the next key. */
+void mcpi__json_head(mcpi__out *o, const mcpi_run_info *info, int sweep,
+                     const mcpi_calibration *cal);
+/* rep's job rows and rank rows as the "results" and "ranks" keys of a run,
+ * each row one level deeper than indent.  Returns 0 or MCPI_ENOMEM. */
+int mcpi__json_results_and_ranks(mcpi__out *o, const mcpi_report *rep, const char *indent,
+                                 const mcpi_calibration *cal);
+
 /* ---- row views -------------------------------------------------------- */
 
 typedef struct mcpi__row {
@@ -97,8 +117,13 @@ void mcpi__fmt_exact(char buf[MCPI__NUM_LEN], double v);
 
 /* ---- the human layout shared by table and Markdown -------------------- */
 
+/* v with the given decimals and suffix ("1.94", "97.2 %"); "-" when not finite. */
+void mcpi__fmt_fixed(char *buf, size_t len, int decimals, double v, const char *suffix);
+
 /* "1.23 ms (1.20-1.30)": a median time with its min-max, three digits. */
 void mcpi__fmt_time_cell(char *buf, size_t len, const mcpi_stats *st);
+/* A time alone, in the same units and digits: "181 ms"; "-" for NaN. */
+void mcpi__fmt_time(char *buf, size_t len, double t);
 
 enum {
     MCPI__COL_NAME,
@@ -148,6 +173,26 @@ void mcpi__job_cells(const mcpi__row *row, char cells[MCPI__NCOLS][MCPI__CELL_LE
 /* Same for a rank row (the error goes in the time cell). */
 void mcpi__rank_cells(const mcpi__row *row, char cells[MCPI__NRCOLS][MCPI__CELL_LEN]);
 
+/* Replaces control characters and bytes that are not UTF-8 in a cell, one
+ * byte for one, so a row stays on one line and its width countable. */
+void mcpi__flatten(char *cell);
+
+/* Table lines (report_table.c): widen grows *width to the display width of
+ * s; line writes ncols cells padded to width (numeric ones right-aligned),
+ * stopping after cell stop_at, which, when it is not the last, is written
+ * unpadded (a failed row's error across the columns after it); rule is the
+ * line of dashes under the titles. */
+void mcpi__table_widen(size_t *width, const char *s);
+void mcpi__table_line(mcpi__out *o, const char *const *cells, const size_t *width,
+                      const int *numeric, int ncols, int stop_at);
+void mcpi__table_rule(mcpi__out *o, const size_t *width, int ncols);
+
+/* Markdown pieces (report_markdown.c): text escaped for a paragraph or a
+ * cell, one table row, and the title row with its alignment row. */
+void mcpi__md_text(mcpi__out *o, const char *s);
+void mcpi__md_row(mcpi__out *o, const char *const *cells, int ncols);
+void mcpi__md_header(mcpi__out *o, const char *const *titles, const int *numeric, int ncols);
+
 /* One line describing the run: version, N, seed, repeats, ranks, threads. */
 #define MCPI__SUMMARY_LEN 256
 void mcpi__run_summary(char buf[MCPI__SUMMARY_LEN], const mcpi_run_info *info);
@@ -182,5 +227,7 @@ int mcpi__report_table(FILE *out, const mcpi_report *rep);
 int mcpi__report_csv(FILE *out, const mcpi_report *rep);
 int mcpi__report_json(FILE *out, const mcpi_report *rep);
 int mcpi__report_markdown(FILE *out, const mcpi_report *rep);
+/* A scaling study (rep->scale, analysed) in any format (report_scale.c). */
+int mcpi__report_scale(FILE *out, mcpi_format fmt, const mcpi_report *rep);
 
 #endif /* MCPI_REPORT_PRIVATE_H */

@@ -149,12 +149,7 @@ void mcpi__sweep_summary(char buf[MCPI__SUMMARY_LEN], const mcpi_report *rep)
  * or a space. */
 static void matrix_cell(char *cell, size_t len, double m, double best)
 {
-    mcpi_stats st = {m, m, m, m, 0.0};
-    mcpi__fmt_time_cell(cell, len, &st);
-    cell[strcspn(cell, "(")] = '\0';
-    size_t cl = strlen(cell);
-    while (cl > 0 && cell[cl - 1] == ' ')
-        cell[--cl] = '\0';
+    mcpi__fmt_time(cell, len, m);
     strcat(cell, isfinite(m) && m == best ? FASTEST_MARK : " ");
 }
 

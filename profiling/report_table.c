@@ -44,7 +44,7 @@ static void put_padded(mcpi__out *o, const char *s, size_t width, int right)
         mcpi__printf(o, "%s%*s", s, pad, "");
 }
 
-static void widen(size_t *width, const char *s)
+void mcpi__table_widen(size_t *width, const char *s)
 {
     size_t len = disp_len(s);
     if (len > *width)
@@ -53,8 +53,8 @@ static void widen(size_t *width, const char *s)
 
 /* Prints one line of cells.  A failed row stops at its error cell, which is
  * printed as plain text across the numeric columns; no trailing padding. */
-static void put_line(mcpi__out *o, const char *const *cells, const size_t *width,
-                     const int *numeric, int ncols, int stop_at)
+void mcpi__table_line(mcpi__out *o, const char *const *cells, const size_t *width,
+                      const int *numeric, int ncols, int stop_at)
 {
     for (int c = 0; c < ncols && c <= stop_at; c++) {
         if (c > 0)
@@ -68,7 +68,7 @@ static void put_line(mcpi__out *o, const char *const *cells, const size_t *width
     mcpi__put(o, "\n");
 }
 
-static void put_rule(mcpi__out *o, const size_t *width, int ncols)
+void mcpi__table_rule(mcpi__out *o, const size_t *width, int ncols)
 {
     size_t total = 0;
     for (int c = 0; c < ncols; c++)
@@ -132,16 +132,16 @@ static void job_section(mcpi__out *o, const mcpi__row *rows, size_t n, const mcp
         /* A failed row's error spans the numeric columns; it sets no width. */
         int ncells = rows[i].ok ? sc.n : sc.time;
         for (int k = 0; k < ncells; k++)
-            widen(&width[k], ptr[k]);
+            mcpi__table_widen(&width[k], ptr[k]);
     }
 
-    put_line(o, titles, width, sc.numeric, sc.n, sc.n - 1);
-    put_rule(o, width, sc.n);
+    mcpi__table_line(o, titles, width, sc.numeric, sc.n, sc.n - 1);
+    mcpi__table_rule(o, width, sc.n);
     for (size_t i = 0; i < n; i++) {
         mcpi__job_cells(&rows[i], cells);
         shorten(cells[MCPI__COL_DEVICE], DEVICE_MAX_WIDTH);
         int stop = rows[i].ok ? sc.n - 1 : sc.time;
-        put_line(o, ptr, width, sc.numeric, sc.n, stop);
+        mcpi__table_line(o, ptr, width, sc.numeric, sc.n, stop);
     }
 }
 
@@ -164,17 +164,17 @@ static void rank_section(mcpi__out *o, const mcpi__row *rows, size_t n)
         shorten(cells[MCPI__RCOL_DEVICE], DEVICE_MAX_WIDTH);
         int ncells = rows[i].ok ? MCPI__NRCOLS : MCPI__RCOL_TIME;
         for (int c = 0; c < ncells; c++)
-            widen(&width[c], cells[c]);
+            mcpi__table_widen(&width[c], cells[c]);
     }
 
     mcpi__put(o, "\nper rank:\n");
-    put_line(o, titles, width, numeric, MCPI__NRCOLS, MCPI__NRCOLS - 1);
-    put_rule(o, width, MCPI__NRCOLS);
+    mcpi__table_line(o, titles, width, numeric, MCPI__NRCOLS, MCPI__NRCOLS - 1);
+    mcpi__table_rule(o, width, MCPI__NRCOLS);
     for (size_t i = 0; i < n; i++) {
         mcpi__rank_cells(&rows[i], cells);
         shorten(cells[MCPI__RCOL_DEVICE], DEVICE_MAX_WIDTH);
         int stop = rows[i].ok ? MCPI__NRCOLS - 1 : MCPI__RCOL_TIME;
-        put_line(o, ptr, width, numeric, MCPI__NRCOLS, stop);
+        mcpi__table_line(o, ptr, width, numeric, MCPI__NRCOLS, stop);
     }
 }
 

@@ -819,6 +819,42 @@ static void test_comm_self(void **state)
     assert_memory_equal(&all, &mine, sizeof mine);
 }
 
+/* The one-process job split: itself for a color, nothing for none. */
+static void test_comm_self_split(void **state)
+{
+    (void)state;
+    mcpi_comm c, sub;
+    mcpi_comm_self(&c);
+    assert_int_equal(c.split(&c, 0, &sub), MCPI_OK);
+    assert_int_equal(sub.rank, 0);
+    assert_int_equal(sub.size, 1);
+    assert_string_equal(sub.hostname, c.hostname);
+    assert_int_equal(sub.barrier(&sub), MCPI_OK);
+    c.release(&sub);
+    assert_int_equal(c.split(&c, MCPI_COMM_NO_COLOR, &sub), MCPI_OK);
+    assert_int_equal(sub.size, 0);
+    c.release(&sub);
+}
+
+/* A rank's message as long as the record holds keeps its end (what to
+ * type next) after the "rank R: " prefix, up to the record's length. */
+static void test_fold_long_message_keeps_its_end(void **state)
+{
+    (void)state;
+    static fold_case f;
+    fold_setup(&f, 3);
+    char msg[MCPI_ERROR_LEN - 32];
+    memset(msg, 'p', sizeof msg - 1);
+    msg[sizeof msg - 1] = '\0';
+    memcpy(msg + sizeof msg - 16, "--resume ck.json", 16);
+    f.mine[2].status = MCPI_EINTERRUPTED;
+    snprintf(f.mine[2].error, sizeof f.mine[2].error, "%s", msg);
+    fold_run(&f, 3);
+    assert_int_equal(f.job.status, MCPI_EINTERRUPTED);
+    assert_int_equal(strncmp(f.job.error, "rank 2: ", 8), 0);
+    assert_string_equal(f.job.error + 8, msg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -839,6 +875,8 @@ int main(void)
         cmocka_unit_test(test_split_weighted_infinite_weight),
         cmocka_unit_test(test_local_device),
         cmocka_unit_test(test_comm_self),
+        cmocka_unit_test(test_comm_self_split),
+        cmocka_unit_test(test_fold_long_message_keeps_its_end),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,9 +8,6 @@
 
 /* The CPU's model name ("AMD EPYC 9R14 96-Core Processor"), or "cpu". */
 void mcpi_cpu_model(char *buf, size_t len);
-/* Cores this process may run on (affinity mask, e.g. under MPI binding or
- * cgroups), at least 1. */
-unsigned mcpi_cpu_usable(void);
 /* Cores online on this node, at least 1. */
 unsigned mcpi_cpu_online(void);
 /* Fills out as the one CPU device of a CPU backend: id, the CPU's model as

@@ -15,7 +15,7 @@
 #include "mcpi.h"
 
 /* Commands, in the order of mcpi_cli_command_find's names. */
-typedef enum { CMD_RUN, CMD_DEVICES, CMD_SWEEP, CMD_CALIBRATE, CMD_MERGE } mcpi_command;
+typedef enum { CMD_RUN, CMD_DEVICES, CMD_SWEEP, CMD_CALIBRATE, CMD_MERGE, CMD_SCALE } mcpi_command;
 
 #define MCPI_CLI_MAX_FILES 4096
 
@@ -37,6 +37,11 @@ typedef struct mcpi_cli {
     int nfiles;
     uint64_t cover; /* --cover N: parts must cover [0, N) */
     int has_cover;
+    /* scale: --threads LIST (its first value is cfg.threads) or --ranks LIST,
+     * increasing; --strong (default) or --weak */
+    unsigned threads_list[MCPI_SCALE_MAX_POINTS], ranks_list[MCPI_SCALE_MAX_POINTS];
+    size_t nthreads_list, nranks_list;
+    int strong, weak;
 } mcpi_cli;
 
 /* ---- parsing (numbers.c, options.c, help.c) ------------------------------ */
@@ -94,5 +99,6 @@ int mcpi_cmd_devices(mcpi_cli *c, mcpi_comm *comm);
 int mcpi_cmd_sweep(mcpi_cli *c, mcpi_comm *comm);
 int mcpi_cmd_calibrate(mcpi_cli *c, mcpi_comm *comm);
 int mcpi_cmd_merge(mcpi_cli *c, mcpi_comm *comm);
+int mcpi_cmd_scale(mcpi_cli *c, mcpi_comm *comm);
 
 #endif /* MCPI_CLI_H */

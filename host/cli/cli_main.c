@@ -70,6 +70,8 @@ static int dispatch(mcpi_cli *c, mcpi_comm *comm)
         return mcpi_cmd_calibrate(c, comm);
     case CMD_MERGE:
         return mcpi_cmd_merge(c, comm);
+    case CMD_SCALE:
+        return mcpi_cmd_scale(c, comm);
     default:
         return mcpi_cmd_run(c, comm);
     }

@@ -4,12 +4,16 @@
 
 #include "cli.h"
 
+/* clang-format off: one help line per source line */
 static const char usage_text[] =
     "usage: mcpi [run] [options]          estimate pi on every selected backend: one ratio table\n"
     "       mcpi devices [--format F]      list backends and devices (OpenCL P.D indices)\n"
     "       mcpi sweep [--from A] [--to B] [--steps-per-decade K] [options]\n"
     "                                      the ratio table at each N from A to B, and the N\n"
     "                                      from which each backend beats serial (crossover)\n"
+    "       mcpi scale [--strong|--weak] [--threads LIST | --ranks LIST] [options]\n"
+    "                                      one row at several worker counts: speedup,\n"
+    "                                      efficiency, Karp-Flatt, Amdahl/Gustafson fit\n"
     "       mcpi calibrate [--calibration FILE]\n"
     "                                      measure this machine in stones (see README) and\n"
     "                                      re-probe the --backend auto model\n"
@@ -84,6 +88,13 @@ static const char usage_text2[] =
     "      --steps-per-decade K  points per factor of 10, 1..100 (default 1)\n"
     "      --reference ROW  the row crossovers are measured against (default serial;\n"
     "                       e.g. simd shows where threads' start-up cost is paid back)\n"
+    "Scale (one row, -b; default threads, or serial with --ranks):\n"
+    "      --threads LIST   thread counts, increasing: 1,2,4 (default 1, 2, 4, ... and\n"
+    "                       the usable cores)\n"
+    "      --ranks LIST     MPI rank counts, increasing, none above the job's: the first\n"
+    "                       p ranks count each point while the others wait\n"
+    "      --strong         N fixed at every point (default)\n"
+    "      --weak           N per worker fixed: point p counts p x N\n"
     "Batch jobs:\n"
     "      --range B:E      count samples [B, E) of the stream only (job arrays; N = E-B)\n"
     "      --checkpoint FILE  save progress atomically every --checkpoint-interval seconds\n"
@@ -110,6 +121,7 @@ static const char usage_text2[] =
     "3 a requested backend or device is not available (the line names what is);\n"
     "4 the report could not be written; 5 interrupted by a signal, checkpoint written\n"
     "(continue with --resume); 128+S a second signal S ended the run at once.\n";
+/* clang-format on */
 
 void mcpi_cli_help(FILE *out)
 {

@@ -175,6 +175,44 @@ static int set_verify(mcpi_cli *c, const opt *o, const char *v, char *err, size_
     return INVALID;
 }
 
+/* A comma list of increasing integers in [lo, hi] ("1,2,4"), at most
+ * MCPI_SCALE_MAX_POINTS of them, into list[*n]. */
+static int int_list(const opt *o, const char *v, unsigned *list, size_t *n)
+{
+    *n = 0;
+    for (const char *p = v;; ++p) {
+        char buf[24];
+        size_t len = strcspn(p, ",");
+        uint64_t x;
+        if (len == 0 || len >= sizeof buf || *n == MCPI_SCALE_MAX_POINTS)
+            return INVALID;
+        memcpy(buf, p, len);
+        buf[len] = '\0';
+        if (ranged(o, buf, &x) != 0 || (*n > 0 && x <= list[*n - 1]))
+            return INVALID;
+        list[(*n)++] = (unsigned)x;
+        p += len;
+        if (*p == '\0')
+            return 0;
+    }
+}
+
+/* --threads N, or (mcpi scale) --threads LIST: cfg.threads is its first value. */
+static int set_threads(mcpi_cli *c, const opt *o, const char *v, char *err, size_t errlen)
+{
+    (void)err, (void)errlen;
+    if (int_list(o, v, c->threads_list, &c->nthreads_list) != 0)
+        return INVALID;
+    c->cfg.threads = c->threads_list[0];
+    return 0;
+}
+
+static int set_ranks(mcpi_cli *c, const opt *o, const char *v, char *err, size_t errlen)
+{
+    (void)err, (void)errlen;
+    return int_list(o, v, c->ranks_list, &c->nranks_list) != 0 ? INVALID : 0;
+}
+
 static int set_cover(mcpi_cli *c, const opt *o, const char *v, char *err, size_t errlen)
 {
     (void)o, (void)err, (void)errlen;
@@ -196,8 +234,9 @@ static const opt options[] = {
     {"seed", 's', 1, set_u64, FIELD(cfg.seed), 0, 0,
      "a 64-bit unsigned integer, decimal or 0x hexadecimal"},
     {"backend", 'b', 1, set_backend, 0, 0, 0, BACKEND_FORM},
-    {"threads", 't', 1, set_uint, FIELD(cfg.threads), 1, MCPI_MAX_THREADS,
-     "an integer from 1 to " MCPI_STR(MCPI_MAX_THREADS)},
+    {"threads", 't', 1, set_threads, 0, 1, MCPI_MAX_THREADS,
+     "an integer from 1 to " MCPI_STR(
+         MCPI_MAX_THREADS) " (mcpi scale: a comma list of increasing ones, 1,2,4)"},
     {"repeat", 'r', 1, set_uint, FIELD(cfg.repeat), 1, MCPI_MAX_REPEAT,
      "an integer from 1 to " MCPI_STR(MCPI_MAX_REPEAT)},
     {"warmup", 'w', 1, set_uint, FIELD(cfg.warmup), 0, MCPI_MAX_REPEAT,
@@ -235,6 +274,10 @@ static const opt options[] = {
      "one row name: serial, simd, threads or opencl:P.D"},
     {"verify", 0, 1, set_verify, 0, 0, 0, "one of sample, off, full"},
     {"balance", 0, 0, set_flag, FIELD(cfg.balance), 0, 0, NULL},
+    {"ranks", 0, 1, set_ranks, 0, 1, 1u << 30,
+     "a comma list of increasing rank counts, 1,2,4, none above the job's"},
+    {"strong", 0, 0, set_flag, FIELD(strong), 0, 0, NULL},
+    {"weak", 0, 0, set_flag, FIELD(weak), 0, 0, NULL},
 };
 #define NOPTIONS (sizeof options / sizeof options[0])
 
@@ -326,7 +369,7 @@ static int positional(mcpi_cli *c, const char *a, int *seen, char *err, size_t e
         if (k < 0) {
             mcpi_set_error(err, errlen,
                            "unknown command '%s'; accepted: run, devices, sweep, calibrate, "
-                           "merge (see mcpi --help)",
+                           "merge, scale (see mcpi --help)",
                            a);
             return MCPI_EINVAL;
         }
@@ -341,6 +384,36 @@ static int positional(mcpi_cli *c, const char *a, int *seen, char *err, size_t e
     return MCPI_EINVAL;
 }
 
+/* The options of mcpi scale, and only there. */
+static int check_scale(const mcpi_cli *c, char *err, size_t errlen)
+{
+    const char *only = NULL;
+    if (c->cmd != CMD_SCALE)
+        only = c->nranks_list         ? "--ranks"
+               : c->strong            ? "--strong"
+               : c->weak              ? "--weak"
+               : c->nthreads_list > 1 ? "--threads LIST"
+                                      : NULL;
+    if (only != NULL) {
+        mcpi_set_error(err, errlen, "%s: accepted by mcpi scale only%s", only,
+                       strcmp(only, "--threads LIST") == 0
+                           ? "; a run takes one integer from 1 to " MCPI_STR(MCPI_MAX_THREADS)
+                           : "");
+        return MCPI_EINVAL;
+    }
+    if (c->strong && c->weak) {
+        mcpi_set_error(err, errlen, "--strong and --weak: pick one (default: --strong)");
+        return MCPI_EINVAL;
+    }
+    if (c->nranks_list && c->nthreads_list > 1) {
+        mcpi_set_error(err, errlen,
+                       "--threads LIST and --ranks LIST: scale over one of them (--threads N "
+                       "with --ranks sets each rank's threads)");
+        return MCPI_EINVAL;
+    }
+    return MCPI_OK;
+}
+
 /* Rules between options, once all are read. */
 static int check_all(mcpi_cli *c, char *err, size_t errlen)
 {
@@ -350,6 +423,9 @@ static int check_all(mcpi_cli *c, char *err, size_t errlen)
     }
     if (c->cfg.has_range) /* the range is the run: N is its length */
         c->cfg.samples = c->cfg.range_end - c->cfg.range_begin;
+    int rc = check_scale(c, err, errlen);
+    if (rc != MCPI_OK)
+        return rc;
     if (c->cmd == CMD_MERGE && c->nfiles == 0) {
         mcpi_set_error(err, errlen, "merge: expected one or more JSON result files");
         return MCPI_EINVAL;
@@ -400,7 +476,7 @@ int mcpi_cli_parse(mcpi_cli *c, int argc, char **argv, char *err, size_t errlen)
 
 int mcpi_cli_command_find(const char *name)
 {
-    static const char *const names[] = {"run", "devices", "sweep", "calibrate", "merge"};
+    static const char *const names[] = {"run", "devices", "sweep", "calibrate", "merge", "scale"};
     for (int i = 0; i < (int)(sizeof names / sizeof names[0]); ++i)
         if (strcmp(names[i], name) == 0)
             return i;

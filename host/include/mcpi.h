@@ -97,6 +97,10 @@ typedef struct mcpi_config {
     mcpi_hooks hooks;        /* notes and progress (none by default) */
 } mcpi_config;
 
+/* Cores this process may run on (affinity mask, e.g. under MPI binding or
+ * cgroups), at least 1. */
+unsigned mcpi_cpu_usable(void);
+
 /* Fills defaults: N = MCPI_DEFAULT_SAMPLES, seed 0, every backend, 3 repeats,
  * 1 warm-up, table on stdout. */
 void mcpi_config_default(mcpi_config *cfg);

@@ -52,7 +52,22 @@ struct mcpi_comm {
     /* Ends every rank of the job at once with exit code code; does not
      * return.  Used only when agreement is impossible. */
     void (*abort)(mcpi_comm *c, int code);
+    /* Splits the job (collective over c): the ranks that pass the same
+     * color >= 0 get a communicator of their own in *sub, numbered in c's
+     * rank order, with its own node-local numbering; a rank that passes
+     * MCPI_COMM_NO_COLOR gets none (sub->size 0, nothing to release).
+     * `mcpi scale --ranks` counts one row on the first p ranks this way.
+     * 0, MCPI_ENOMEM or MCPI_EMPI (message in c->error). */
+    int (*split)(mcpi_comm *c, int color, mcpi_comm *sub);
+    /* Frees what split gave sub; accepts a sub of size 0. */
+    void (*release)(mcpi_comm *sub);
+    /* A barrier for ranks with nothing to do meanwhile: it sleeps between
+     * polls (about 1 ms) instead of spinning, so the ranks that do count
+     * keep their cores (MPI's blocking collectives busy-wait). */
+    int (*idle_barrier)(mcpi_comm *c);
 };
+
+#define MCPI_COMM_NO_COLOR (-1)
 
 /* A one-process communicator (rank 0 of 1, hostname from gethostname).
  * Its abort ends the process with the code, as MPI_Abort ends a job. */

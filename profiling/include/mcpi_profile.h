@@ -367,6 +367,79 @@ typedef struct mcpi_sweep {
  * the records.  Returns 0, or MCPI_EINVAL when sw is NULL. */
 int mcpi_sweep_crossovers(const mcpi_sweep *sw, mcpi_crossover *out, size_t cap, size_t *count);
 
+/* ---- scaling studies -----------------------------------------------------
+ *
+ * `mcpi scale` counts one row at several worker counts p (threads, or MPI
+ * ranks of sub-communicators).  Strong scaling keeps N fixed; weak scaling
+ * keeps N per worker fixed (point p counts p * N).  Everything below is a
+ * pure function of the points' job rows (their timed repeats).
+ *
+ * Per point, with T(p) the median time and (p0, T0) the point with the
+ * fewest workers (the base; normally p0 = 1):
+ *   strong: speedup S = p0 * T0 / T(p)           efficiency E = S / p
+ *   weak:   scaled speedup S = p * T0 / T(p)     efficiency E = S / p = T0 / T(p)
+ *           (for p0 > 1 both assume the base itself scaled perfectly)
+ *   Karp-Flatt serial fraction e = (1/S - 1/p) / (1 - 1/p), for p > 1
+ *   (NaN at p = 1).
+ * Fits use every timed repeat of every point as one observation:
+ *   Amdahl (strong): T(p) = a + b / p by least squares; the serial fraction
+ *     f = a / (a + b), its standard error by the delta method from the
+ *     fit's covariance (NaN with fewer than 3 observations or 2 distinct p).
+ *   Gustafson (weak): S_i = p * T0 / t_i fitted to S = p - s (p - 1) by
+ *     least squares over the observations with p > 1; s and its standard
+ *     error (NaN with fewer than 2 such observations).
+ * The fit "describes the data" unless a point's efficiency is above
+ * MCPI_SCALE_SUPERLINEAR (superlinear: caches, or a slow base), the fitted
+ * fraction is outside [0, 1] by more than two standard errors, or the
+ * efficiency drops by more than MCPI_SCALE_DROP from one point to the next
+ * where the number of hosts changes (a node boundary); note says which. */
+#define MCPI_SCALE_MAX_POINTS 64
+#define MCPI_SCALE_SUPERLINEAR 1.05
+#define MCPI_SCALE_DROP 0.2
+
+typedef enum { MCPI_SCALE_STRONG, MCPI_SCALE_WEAK } mcpi_scale_kind;
+typedef enum { MCPI_SCALE_THREADS, MCPI_SCALE_RANKS } mcpi_scale_over;
+
+/* "strong", "weak"; "threads", "ranks". */
+const char *mcpi_scale_kind_name(mcpi_scale_kind k);
+const char *mcpi_scale_over_name(mcpi_scale_over o);
+
+typedef struct mcpi_scale_point {
+    /* given */
+    unsigned workers;         /* p */
+    unsigned hosts;           /* distinct hostnames among the point's ranks */
+    const mcpi_record *row;   /* the point's job row */
+    const mcpi_record *ranks; /* its rank rows (nranks of them), may be NULL */
+    size_t nranks;
+    /* derived by mcpi_scale_analyse (NaN when the row failed or has no time) */
+    mcpi_stats st;
+    double samples_per_s, speedup, efficiency, karp_flatt;
+} mcpi_scale_point;
+
+typedef struct mcpi_scale_fit {
+    const char *law;              /* "amdahl" (strong) or "gustafson" (weak) */
+    double fraction, fraction_se; /* serial fraction and its standard error */
+    double t1_s;                  /* Amdahl: fitted T(1) = a + b; Gustafson: T0 */
+    double r2;                    /* coefficient of determination of the fit */
+    unsigned observations;        /* timed repeats used */
+    int describes;                /* 1: no reason below was found */
+    char note[MCPI_NOTE_LEN];     /* why not ("" when describes) */
+} mcpi_scale_fit;
+
+typedef struct mcpi_scale {
+    mcpi_scale_kind kind;
+    mcpi_scale_over over;
+    const char *row;          /* row name: "threads", "serial", ... */
+    uint64_t samples;         /* strong: N of every point; weak: N per worker */
+    mcpi_scale_point *points; /* increasing workers */
+    size_t npoints;
+    mcpi_scale_fit fit; /* by mcpi_scale_analyse */
+} mcpi_scale;
+
+/* Fills every point's derived numbers and the fit.  0, or MCPI_EINVAL when
+ * s is NULL or has no points.  Failed points take no part in the fit. */
+int mcpi_scale_analyse(mcpi_scale *s);
+
 /* A report: job rows (one per backend/device for the whole job) and,
  * optionally, per-rank rows.  Rows are sorted by the reporter, not here. */
 typedef struct mcpi_report {
@@ -380,6 +453,9 @@ typedef struct mcpi_report {
     /* A sweep report: rows/rank_rows above are ignored, every point is shown
      * instead (info.samples is unused).  NULL for a run. */
     const mcpi_sweep *sweep;
+    /* A scaling study (analysed): every point and the fit are shown instead
+     * of rows.  NULL otherwise. */
+    const mcpi_scale *scale;
 } mcpi_report;
 
 /* Writes the report in the given format to out.  Returns 0 or MCPI_EIO. */
