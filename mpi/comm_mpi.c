@@ -198,7 +198,7 @@ int mcpi_mpi_launched(void)
 {
     const char *force = getenv("MCPI_MPI");
     if (force != NULL && force[0] != '\0')
-        return strcmp(force, "0") != 0;
+        return strcmp(force, "1") == 0 ? 1 : strcmp(force, "0") == 0 ? 0 : -1;
     /* Open MPI, PMIx (srun --mpi=pmix, prrte), PMI-1/2 (MPICH hydra, srun
      * --mpi=pmi2), MVAPICH, Intel MPI. */
     static const char *const vars[] = {"OMPI_COMM_WORLD_SIZE",

@@ -1,6 +1,7 @@
 /* status.c - the one place that maps status codes to messages and exit codes. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "mcpi_profile.h"
 
@@ -45,4 +46,12 @@ void mcpi_set_error(char *err, size_t errlen, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
     va_end(ap);
+}
+
+const char *mcpi_error_text(const char *err)
+{
+    static const char prefix[] = "mcpi: ";
+    if (err == NULL)
+        return "";
+    return strncmp(err, prefix, sizeof prefix - 1) == 0 ? err + sizeof prefix - 1 : err;
 }

@@ -8,16 +8,23 @@ import csv
 import io
 import json
 import os
+import resource
+import stat
 import subprocess
 import tempfile
+import threading
 import unittest
 
 MCPI = os.environ.get("MCPI_BIN", "build/mcpi")
 HAVE_OPENCL = os.environ.get("MCPI_HAVE_OPENCL", "0") == "1"
+HAVE_MPI = os.environ.get("MCPI_HAVE_MPI", "0") == "1"
 
 
-def run(*args, timeout=120):
-    return subprocess.run([MCPI, *args], capture_output=True, text=True, timeout=timeout)
+def run(*args, timeout=120, env=None, **kw):
+    e = dict(os.environ)
+    e.update(env or {})
+    return subprocess.run([MCPI, *args], capture_output=True, text=True, timeout=timeout, env=e,
+                          **kw)
 
 
 def json_run(*args):
@@ -102,6 +109,7 @@ BAD_INPUTS = [
     (["--work-group", "0"], "--work-group"),
     (["frobnicate"], "frobnicate"),
     (["run", "extra"], "extra"),
+    (["-n", "5", "--range", "0:1000"], "-n/--samples and --range"),
 ]
 
 
@@ -475,6 +483,136 @@ class CheckpointAndMergeBadInput(unittest.TestCase):
             p = run("merge", path, "--cover", "1e6", "--format", "json")
             self.assertEqual(p.returncode, 0, p.stderr)
             self.assertEqual(json.loads(p.stdout)["results"][0]["hits"], 785856)
+
+
+class WrittenFiles(unittest.TestCase):
+    """Where -o and --checkpoint land (README "Output formats"): a regular
+    file is replaced atomically, a symlink's target is replaced and the link
+    stays, a character device or FIFO is written in place and stays what it
+    is; bad paths are refused before any work (exit 2, nothing written)."""
+    ARGS = ["-n", "1000", "-b", "serial", "-r", "1", "-w", "0", "-q"]
+
+    def test_character_devices_are_written_in_place(self):
+        p = run(*self.ARGS, "-o", "/dev/null")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertTrue(stat.S_ISCHR(os.stat("/dev/null").st_mode))
+        p = run(*self.ARGS, "-o", "/dev/full")
+        self.assertEqual(p.returncode, 4, p.stderr)
+        self.assertIn("No space left", p.stderr)
+        self.assertEqual(len(p.stderr.strip().splitlines()), 1, p.stderr)
+        self.assertTrue(stat.S_ISCHR(os.stat("/dev/full").st_mode))
+
+    def test_fifo_is_written_not_replaced(self):
+        with tempfile.TemporaryDirectory() as d:
+            fifo = os.path.join(d, "pipe")
+            os.mkfifo(fifo)
+            got = []
+
+            def read_all():
+                with open(fifo) as f:
+                    got.append(f.read())
+            # A daemon: should mcpi never open the FIFO, the test fails, not hangs.
+            reader = threading.Thread(target=read_all, daemon=True)
+            reader.start()
+            p = run(*self.ARGS, "-f", "json", "-o", fifo)
+            reader.join(60)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertEqual(json.loads(got[0])["results"][0]["hits"], 783)
+            self.assertTrue(stat.S_ISFIFO(os.lstat(fifo).st_mode))
+            self.assertEqual(os.listdir(d), ["pipe"])
+
+    def test_symlink_target_is_replaced_and_link_kept(self):
+        with tempfile.TemporaryDirectory() as d:
+            os.mkdir(os.path.join(d, "real"))
+            target = os.path.join(d, "real", "out.json")
+            with open(target, "w") as f:
+                f.write("old\n")
+            link = os.path.join(d, "link.json")
+            os.symlink(os.path.join("real", "out.json"), link)
+            p = run(*self.ARGS, "-f", "json", "-o", link)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertTrue(os.path.islink(link))
+            with open(target) as f:
+                self.assertEqual(json.load(f)["results"][0]["hits"], 783)
+            self.assertEqual(sorted(os.listdir(os.path.join(d, "real"))), ["out.json"])
+
+    def test_paths_refused_before_work(self):
+        with tempfile.TemporaryDirectory() as d:
+            out = os.path.join(d, "out.json")
+            ck = os.path.join(d, "ck.json")
+            cases = [
+                (["-o", d], "is a directory"),
+                (["--checkpoint", os.path.join(d, "no", "ck.json"), "-o", out], "--checkpoint"),
+                (["--checkpoint", ck, "-o", ck], "the report would replace the checkpoint"),
+                (["--checkpoint", ck, "-o", os.path.join(d, ".", "ck.json")],
+                 "the report would replace the checkpoint"),
+            ]
+            for extra, needle in cases:
+                with self.subTest(extra=extra):
+                    p = run(*self.ARGS, *extra)
+                    self.assertEqual(p.returncode, 2, p.stderr)
+                    self.assertIn(needle, p.stderr)
+                    self.assertEqual(len(p.stderr.strip().splitlines()), 1, p.stderr)
+                    self.assertEqual(os.listdir(d), [])
+            with open(ck, "w") as f:
+                f.write("{}")
+            p = run(*self.ARGS, "--resume", ck, "-o", ck)
+            self.assertEqual(p.returncode, 2, p.stderr)
+            self.assertIn("--resume", p.stderr)
+            with open(ck) as f:
+                self.assertEqual(f.read(), "{}")
+
+    def test_file_size_limit_is_exit_4_without_leftovers(self):
+        with tempfile.TemporaryDirectory() as d:
+            out = os.path.join(d, "big.json")
+            limit = lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (512, 512))
+            p = run("-n", "1000", "-b", "serial,simd,threads", "-r", "20", "-w", "0", "-q",
+                    "-f", "json", "-o", out, preexec_fn=limit)
+            self.assertEqual(p.returncode, 4, p.stderr)
+            self.assertIn("File too large", p.stderr)
+            self.assertEqual(os.listdir(d), [])
+
+
+class Environment(unittest.TestCase):
+    ARGS = ["-n", "1000", "-r", "1", "-w", "0", "-q"]
+
+    def test_isa_flag_beats_the_environment(self):
+        p = run(*self.ARGS, "-b", "simd", "--isa", "sse2", "-f", "json",
+                env={"MCPI_ISA": "garbage"})
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("sse2", json.loads(p.stdout)["results"][0]["device"])
+
+    def test_bad_isa_in_the_environment_is_bad_input(self):
+        with tempfile.TemporaryDirectory() as d:
+            out = os.path.join(d, "out.json")
+            p = run(*self.ARGS, "-b", "simd", "-o", out, env={"MCPI_ISA": "garbage"})
+            self.assertEqual(p.returncode, 2, p.stderr)
+            self.assertIn("MCPI_ISA=garbage", p.stderr)
+            self.assertNotIn("mcpi: mcpi:", p.stderr)
+            self.assertEqual(os.listdir(d), [])
+
+    def test_no_doubled_prefix_when_a_backend_is_missing(self):
+        p = run(*self.ARGS, "-b", "opencl", env={"OCL_ICD_VENDORS": "/nonexistent"})
+        self.assertEqual(p.returncode, 3, p.stderr)
+        self.assertNotIn("mcpi: mcpi:", p.stderr)
+        self.assertNotIn(": mcpi:", p.stderr)
+
+    @unittest.skipUnless(HAVE_MPI, "built without MPI")
+    def test_mcpi_mpi_takes_0_or_1(self):
+        p = run(*self.ARGS, "-b", "serial", env={"MCPI_MPI": "yes"})
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("MCPI_MPI=yes", p.stderr)
+        p = run(*self.ARGS, "-b", "serial", env={"MCPI_MPI": "0"})
+        self.assertEqual(p.returncode, 0, p.stderr)
+
+    @unittest.skipUnless(HAVE_OPENCL, "built without OpenCL")
+    def test_work_group_above_the_device_maximum_writes_nothing(self):
+        with tempfile.TemporaryDirectory() as d:
+            out = os.path.join(d, "out.json")
+            p = run(*self.ARGS, "-b", "opencl", "--work-group", "1000000", "-o", out)
+            self.assertEqual(p.returncode, 2, p.stderr)
+            self.assertIn("--work-group", p.stderr)
+            self.assertEqual(os.listdir(d), [])
 
 
 if __name__ == "__main__":

@@ -209,11 +209,13 @@ static void test_parse_range_and_checkpoint(void **state)
     assert_string_equal(cli.cfg.resume, "old.ckpt");
     assert_true(cli.cfg.checkpoint_interval_s == 60.0);
     assert_string_equal(cli.cfg.calibration, "cal.json");
-    /* The range wins over -n wherever -n comes. */
-    assert_int_equal(PARSE(&cli, err, "--range=0x10:0x20", "-n", "1e6"), MCPI_OK);
+    /* -n with a range must say the range's length, wherever it comes. */
+    assert_int_equal(PARSE(&cli, err, "--range=0x10:0x20", "-n", "16"), MCPI_OK);
     assert_int_equal(cli.cfg.range_begin, 16);
     assert_int_equal(cli.cfg.range_end, 32);
     assert_int_equal(cli.cfg.samples, 16);
+    assert_int_equal(PARSE(&cli, err, "-n", "1e6", "--range=0x10:0x20"), MCPI_EINVAL);
+    assert_non_null(strstr(err, "-n/--samples and --range"));
     /* The top of the stream. */
     assert_int_equal(PARSE(&cli, err, "--range", "18446744073709551614:18446744073709551615"),
                      MCPI_OK);

@@ -258,14 +258,14 @@ static void test_write_missing_directory(void **state)
     assert_non_null(strstr(err, path));
     list_dir(state, names, sizeof names);
     assert_string_equal(names, "");
-    /* A directory where the file should go: refused at the rename, the
-     * directory left as it was and the temporary removed. */
+    /* A directory where the file should go: refused before anything is
+     * made, the directory left as it was. */
     path_in(path, sizeof path, state, "dir");
     assert_int_equal(mkdir(path, 0700), 0);
     assert_int_equal(
         mcpi_write_atomic_bytes(path, "-o/--output", MCPI_FILE_SHARED, "x", 1, err, sizeof err),
         MCPI_EIO);
-    assert_non_null(strstr(err, "-o/--output: cannot rename"));
+    assert_non_null(strstr(err, "is a directory"));
     assert_true(errno != 0);
     list_dir(state, names, sizeof names);
     assert_string_equal(names, "dir");
@@ -339,6 +339,70 @@ static void test_probe_writable(void **state)
     assert_int_equal(mcpi_read_file(path, "x", 100, &data, &len, err, sizeof err), MCPI_OK);
     assert_string_equal(data, "keep");
     free(data);
+}
+
+static int write_text(FILE *out, const void *ctx)
+{
+    return fputs(ctx, out) >= 0 ? MCPI_OK : MCPI_EIO;
+}
+
+/* A link is followed (even a dangling one, and through a chain): its
+ * target is replaced, the link stays; a socket-like special file is
+ * refused; /dev/null is written in place. */
+static void test_write_follows_links_and_keeps_specials(void **state)
+{
+    char target[128], link[128], link2[128], dangling[128], names[512], err[MCPI_ERROR_LEN];
+    path_in(target, sizeof target, state, "target.txt");
+    path_in(link, sizeof link, state, "link.txt");
+    path_in(link2, sizeof link2, state, "link2.txt");
+    path_in(dangling, sizeof dangling, state, "dangling.txt");
+    put_file(target, "old", 3);
+    assert_int_equal(symlink("target.txt", link), 0);
+    assert_int_equal(symlink("link.txt", link2), 0);
+    assert_int_equal(symlink("created.txt", dangling), 0);
+    assert_int_equal(
+        mcpi_write_atomic(link2, "-o", MCPI_FILE_SHARED, write_text, "new", err, sizeof err),
+        MCPI_OK);
+    assert_int_equal(
+        mcpi_write_atomic(dangling, "-o", MCPI_FILE_SHARED, write_text, "made", err, sizeof err),
+        MCPI_OK);
+    list_dir(state, names, sizeof names);
+    assert_string_equal(names, "created.txt dangling.txt link.txt link2.txt target.txt");
+    char *data = NULL;
+    size_t len = 0;
+    assert_int_equal(mcpi_read_file(link, "x", 100, &data, &len, err, sizeof err), MCPI_OK);
+    assert_string_equal(data, "new");
+    free(data);
+    struct stat st;
+    assert_int_equal(lstat(link2, &st), 0);
+    assert_true(S_ISLNK(st.st_mode));
+    assert_int_equal(
+        mcpi_write_atomic("/dev/null", "-o", MCPI_FILE_SHARED, write_text, "x", err, sizeof err),
+        MCPI_OK);
+    assert_int_equal(stat("/dev/null", &st), 0);
+    assert_true(S_ISCHR(st.st_mode));
+    const scratch *s = *state;
+    assert_int_equal(
+        mcpi_write_atomic(s->dir, "-o", MCPI_FILE_SHARED, write_text, "x", err, sizeof err),
+        MCPI_EIO);
+    assert_non_null(strstr(err, "is a directory"));
+}
+
+/* Two spellings of one file are the same file, existing or not. */
+static void test_same_file(void **state)
+{
+    char a[128], b[128], c[128], link[128];
+    const scratch *s = *state;
+    path_in(a, sizeof a, state, "ck.json");
+    snprintf(b, sizeof b, "%s/./ck.json", s->dir);
+    path_in(c, sizeof c, state, "other.json");
+    path_in(link, sizeof link, state, "ln.json");
+    assert_int_equal(mcpi_same_file(a, b), 1); /* neither exists yet */
+    assert_int_equal(mcpi_same_file(a, c), 0);
+    put_file(a, "{}", 2);
+    assert_int_equal(symlink("ck.json", link), 0);
+    assert_int_equal(mcpi_same_file(link, b), 1);
+    assert_int_equal(mcpi_same_file(link, c), 0);
 }
 
 /* ---- mcpi_make_dirs ---------------------------------------------------------------- */
@@ -467,6 +531,8 @@ int main(void)
         SCRATCH(test_write_missing_directory),
         SCRATCH(test_write_modes),
         SCRATCH(test_probe_writable),
+        SCRATCH(test_write_follows_links_and_keeps_specials),
+        SCRATCH(test_same_file),
         SCRATCH(test_make_dirs),
         cmocka_unit_test(test_cache_dir),
         cmocka_unit_test(test_fnv1a64_known_values),

@@ -34,5 +34,9 @@ typedef struct mcpi_simd_impl {
  * MCPI_EINVAL for a name not in {avx512, avx2, sse2, portable}, or
  * MCPI_EUNAVAIL when the CPU lacks the requested instruction set. */
 int mcpi_simd_select(const char *isa, mcpi_simd_impl *out, char *err, size_t errlen);
+/* What a device listing shows (it has no --isa): MCPI_ISA when this CPU
+ * can use it, else the widest set.  An MCPI_ISA that cannot be used is
+ * refused when a row opens, where --isa (which beats it) is known. */
+void mcpi_simd_listed(mcpi_simd_impl *out);
 
 #endif /* MCPI_SIMD_H */

@@ -113,6 +113,18 @@ const char *mcpi_isa_names(void)
     return MCPI_SIMD_ISA_NAMES;
 }
 
+void mcpi_simd_listed(mcpi_simd_impl *out)
+{
+    char err[MCPI_ERROR_LEN];
+    if (mcpi_simd_select(NULL, out, err, sizeof err) == MCPI_OK)
+        return;
+    for (size_t i = 0; i < MCPI__SIMD_NISAS; ++i) /* widest first; portable always runs */
+        if (mcpi__simd_supported(&mcpi__simd_isas[i])) {
+            *out = mcpi__simd_isas[i].impl;
+            return;
+        }
+}
+
 int mcpi_isa_known(const char *name)
 {
     for (size_t i = 0; i < MCPI__SIMD_NISAS; ++i)

@@ -28,6 +28,7 @@ typedef struct mcpi_cli {
     mcpi_command cmd;
     int help, version;
     int format_set;
+    int samples_set; /* -n was given */
     /* sweep */
     uint64_t sweep_from, sweep_to; /* default 1e3 .. 1e8 */
     unsigned steps_per_decade;     /* default 1 */

@@ -59,6 +59,26 @@ static void install_hooks(mcpi_config *cfg, hooks_ctx *h, const mcpi_comm *comm)
 
 /* ---- the entry --------------------------------------------------------------- */
 
+/* What a run writes can be written, and the report never replaces the
+ * checkpoint it would be resumed from. */
+static int check_paths(const mcpi_config *cfg, char *err, size_t errlen)
+{
+    int rc = MCPI_OK;
+    if (cfg->output != NULL)
+        rc = mcpi_probe_writable(cfg->output, "-o/--output", err, errlen);
+    if (rc == MCPI_OK && cfg->checkpoint != NULL)
+        rc = mcpi_probe_writable(cfg->checkpoint, "--checkpoint", err, errlen);
+    const char *ck = cfg->checkpoint != NULL ? cfg->checkpoint : cfg->resume;
+    if (rc == MCPI_OK && cfg->output != NULL && ck != NULL && mcpi_same_file(cfg->output, ck)) {
+        mcpi_set_error(err, errlen,
+                       "-o/--output and %s: '%s' is both; the report would replace the "
+                       "checkpoint (give them different files)",
+                       cfg->checkpoint != NULL ? "--checkpoint" : "--resume", cfg->output);
+        rc = MCPI_EINVAL;
+    }
+    return rc;
+}
+
 static int dispatch(mcpi_cli *c, mcpi_comm *comm)
 {
     switch (c->cmd) {
@@ -101,9 +121,9 @@ int mcpi_cli_main(int argc, char **argv, mcpi_comm *comm)
     }
     hooks_ctx hooks;
     install_hooks(&c.cfg, &hooks, comm);
-    /* The output path is checked once, on rank 0, before any work. */
-    if (comm->rank == 0 && c.cfg.output != NULL)
-        rc = mcpi_probe_writable(c.cfg.output, "-o/--output", err, sizeof err);
+    /* The paths written are checked once, on rank 0, before any work. */
+    if (comm->rank == 0)
+        rc = check_paths(&c.cfg, err, sizeof err);
     rc = mcpi_agree(comm, rc);
     if (rc != MCPI_OK) {
         mcpi_cli_say(comm, err);

@@ -30,7 +30,8 @@ int mcpi_cmd_run(mcpi_cli *c, mcpi_comm *comm)
         return MCPI_ENOMEM;
     }
     int worst = mcpi_cli_run_rows(cfg, targets, ntargets, comm, rows, rank_rows);
-    if (comm->rank == 0) {
+    /* Bad input (a row refused a setting) writes nothing: exit 2's rule. */
+    if (comm->rank == 0 && worst != MCPI_EINVAL) {
         mcpi_report rep;
         memset(&rep, 0, sizeof rep);
         mcpi_cli_run_info(cfg, comm, &rep.info);

@@ -286,7 +286,7 @@ int mcpi_cmd_scale(mcpi_cli *c, mcpi_comm *comm)
         return rc;
     }
     rc = scale_run(&s, cfg, &row, comm);
-    if (comm->rank == 0) {
+    if (comm->rank == 0 && rc != MCPI_EINVAL) { /* bad input writes nothing */
         int prc = scale_points(&s, comm);
         int wrc = scale_report(&s, &cfg, &row, comm, have_cal ? &cal : NULL);
         if (rc == MCPI_OK)

@@ -194,7 +194,7 @@ int mcpi_cmd_sweep(mcpi_cli *c, mcpi_comm *comm)
     rc = sweep_alloc(&s, c, ntargets, comm);
     if (rc == MCPI_OK)
         rc = sweep_run(&s, &cfg, targets, ntargets, comm);
-    if (rc != MCPI_ENOMEM && comm->rank == 0) {
+    if (rc != MCPI_ENOMEM && rc != MCPI_EINVAL && comm->rank == 0) { /* bad input: nothing */
         int wrc = sweep_report(&s, c, &cfg, comm, reference, added, have_cal ? &cal : NULL);
         if (wrc != MCPI_OK && rc == MCPI_OK)
             rc = wrc;

@@ -8,7 +8,10 @@
  * had no handler yet would die by the signal's default action instead of
  * stopping at a chunk boundary; the command line releases them for every
  * command that does not checkpoint (mcpi.h, "stop requests"). */
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 #include "mcpi.h"
@@ -20,9 +23,24 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s\n", err);
         return mcpi_exit_code(MCPI_EINVAL);
     }
+    /* A write past `ulimit -f` fails with EFBIG (exit 4, the temporary
+     * removed) instead of SIGXFSZ killing mcpi in the middle of it. */
+    struct sigaction ign;
+    memset(&ign, 0, sizeof ign);
+    ign.sa_handler = SIG_IGN;
+    sigemptyset(&ign.sa_mask);
+    sigaction(SIGXFSZ, &ign, NULL);
     mcpi_comm comm;
 #ifdef MCPI_WITH_MPI
-    if (mcpi_mpi_launched()) {
+    int launched = mcpi_mpi_launched();
+    if (launched < 0) {
+        fprintf(stderr,
+                "mcpi: MCPI_MPI=%s: expected 1 (start MPI) or 0 (do not); unset, mcpi "
+                "starts MPI when a launcher started it\n",
+                getenv("MCPI_MPI"));
+        return mcpi_exit_code(MCPI_EINVAL);
+    }
+    if (launched) {
         if (mcpi_mpi_init(&argc, &argv, &comm, err, sizeof err) != MCPI_OK) {
             fprintf(stderr, "%s\n", err);
             return mcpi_exit_code(MCPI_EMPI);

@@ -51,6 +51,16 @@ static int set_count(mcpi_cli *c, const opt *o, const char *v, char *err, size_t
     return mcpi_parse_count(v, AT(c, o, uint64_t)) == MCPI_OK ? 0 : INVALID;
 }
 
+/* -n: a count, remembered as given (a --range must then agree with it). */
+static int set_samples(mcpi_cli *c, const opt *o, const char *v, char *err, size_t errlen)
+{
+    (void)o, (void)err, (void)errlen;
+    if (mcpi_parse_count(v, &c->cfg.samples) != MCPI_OK)
+        return INVALID;
+    c->samples_set = 1;
+    return 0;
+}
+
 static int set_u64(mcpi_cli *c, const opt *o, const char *v, char *err, size_t errlen)
 {
     (void)err, (void)errlen;
@@ -230,7 +240,7 @@ static int set_cover(mcpi_cli *c, const opt *o, const char *v, char *err, size_t
     "opencl:cpu, opencl:accelerator, node, all, auto, or exact ones joined by '+'"
 
 static const opt options[] = {
-    {"samples", 'n', 1, set_count, FIELD(cfg.samples), 0, 0, COUNT_FORM " (1000000, 1e6, 2^20)"},
+    {"samples", 'n', 1, set_samples, 0, 0, 0, COUNT_FORM " (1000000, 1e6, 2^20)"},
     {"seed", 's', 1, set_u64, FIELD(cfg.seed), 0, 0,
      "a 64-bit unsigned integer, decimal or 0x hexadecimal"},
     {"backend", 'b', 1, set_backend, 0, 0, 0, BACKEND_FORM},
@@ -421,8 +431,17 @@ static int check_all(mcpi_cli *c, char *err, size_t errlen)
         mcpi_set_error(err, errlen, "--to: must not be below --from");
         return MCPI_EINVAL;
     }
-    if (c->cfg.has_range) /* the range is the run: N is its length */
-        c->cfg.samples = c->cfg.range_end - c->cfg.range_begin;
+    if (c->cfg.has_range) { /* the range is the run: N is its length */
+        uint64_t len = c->cfg.range_end - c->cfg.range_begin;
+        if (c->samples_set && c->cfg.samples != len) {
+            mcpi_set_error(err, errlen,
+                           "-n/--samples and --range: -n says %llu samples, the range holds "
+                           "%llu; give one of them (a range's N is its length)",
+                           (unsigned long long)c->cfg.samples, (unsigned long long)len);
+            return MCPI_EINVAL;
+        }
+        c->cfg.samples = len;
+    }
     int rc = check_scale(c, err, errlen);
     if (rc != MCPI_OK)
         return rc;

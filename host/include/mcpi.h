@@ -286,7 +286,11 @@ typedef enum {
  * one, never a torn one, and no temporary is left behind on any failure:
  * writer fills a temporary made by mkstemp in path's directory, which is
  * flushed, fsynced, closed and renamed over path; the directory is then
- * fsynced (best effort).  label names what the user asked for
+ * fsynced (best effort).  A symbolic link is followed: its target is
+ * replaced and the link stays.  A character device or a FIFO that exists
+ * (/dev/null, a terminal, a pipe to a reader) is written in place, never
+ * replaced; any other path that is not a regular file is refused.  label names what the user asked
+ * for
  * ("-o/--output", "--checkpoint") and starts the one-line message
  * "LABEL: cannot STEP 'PATH': reason" in err.  Returns 0; writer's own code
  * when it fails; otherwise MCPI_EIO, with errno left at the cause. */
@@ -296,10 +300,14 @@ int mcpi_write_atomic(const char *path, const char *label, mcpi_file_mode mode,
 /* mcpi_write_atomic of len bytes at data. */
 int mcpi_write_atomic_bytes(const char *path, const char *label, mcpi_file_mode mode,
                             const void *data, size_t len, char *err, size_t errlen);
-/* Checks, before any work, that mcpi_write_atomic could write path: it is
- * not a directory and a temporary can be made (and is removed) beside it.
- * 0, or MCPI_EINVAL (bad input) with "LABEL: ..." in err. */
+/* Checks, before any work, that mcpi_write_atomic could write path by its
+ * rules above: a file a temporary can be made (and is removed) beside, or
+ * a writable character device or FIFO.  0, or MCPI_EINVAL (bad input) with
+ * "LABEL: ..." in err. */
 int mcpi_probe_writable(const char *path, const char *label, char *err, size_t errlen);
+/* 1 when a and b name the same file (links followed; either may not exist
+ * yet), else 0: --checkpoint and -o must differ. */
+int mcpi_same_file(const char *a, const char *b);
 
 /* Reads the whole of path, a regular file of at most max bytes, into a
  * malloc'd buffer with a NUL after the last byte (*len excludes it; free it

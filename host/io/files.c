@@ -1,8 +1,12 @@
 /* files.c - atomic file writes, whole-file reads and the cache directory
  * (declared in mcpi.h, "files"). */
 
+/* realpath(3) is XSI, beyond the POSIX level the build asks for. */
+#define _XOPEN_SOURCE 700
+
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -72,9 +76,114 @@ static void sync_dir_of(const char *path)
     }
 }
 
-int mcpi_write_atomic(const char *path, const char *label, mcpi_file_mode mode,
-                      int (*writer)(FILE *out, const void *ctx), const void *ctx, char *err,
-                      size_t errlen)
+/* ---- where a write lands --------------------------------------------------- */
+
+/* Links followed before ELOOP, as the kernel does. */
+#define FS_MAX_LINKS 40
+
+/* path with every symbolic link of its last component followed (a link's
+ * target is what mcpi replaces: the link stays).  A dangling link gives
+ * the path its target would have.  0, or -1 with errno. */
+static int follow_links(const char *path, char *out, size_t cap)
+{
+    char cur[FS_PATH_LEN];
+    if ((size_t)snprintf(cur, sizeof cur, "%s", path) >= sizeof cur) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    for (int hops = 0; hops < FS_MAX_LINKS; ++hops) {
+        struct stat st;
+        if (lstat(cur, &st) != 0 || !S_ISLNK(st.st_mode)) {
+            if ((size_t)snprintf(out, cap, "%s", cur) >= cap) {
+                errno = ENAMETOOLONG;
+                return -1;
+            }
+            return 0;
+        }
+        char link[FS_PATH_LEN], dir[FS_PATH_LEN];
+        ssize_t n = readlink(cur, link, sizeof link - 1);
+        if (n < 0)
+            return -1;
+        link[n] = '\0';
+        dir_of(cur, dir, sizeof dir);
+        int len = link[0] == '/' ? snprintf(cur, sizeof cur, "%s", link)
+                                 : snprintf(cur, sizeof cur, "%s/%s", dir, link);
+        if (len < 0 || (size_t)len >= sizeof cur) {
+            errno = ENAMETOOLONG;
+            return -1;
+        }
+    }
+    errno = ELOOP;
+    return -1;
+}
+
+typedef enum { TARGET_REPLACE, TARGET_IN_PLACE } fs_how;
+
+/* How a write to path lands: an absent or regular file is replaced
+ * atomically; a character device or a FIFO (/dev/null, a terminal, a pipe
+ * to a reader) is written in place, never replaced; anything else (a
+ * directory, a socket, a block device) is refused.  real gets the path
+ * with links followed.  0, or MCPI_EINVAL with "LABEL: ..." in err. */
+static int write_target(const char *path, const char *label, char *real, size_t cap, fs_how *how,
+                        char *err, size_t errlen)
+{
+    struct stat st;
+    *how = TARGET_REPLACE;
+    if (follow_links(path, real, cap) != 0) {
+        mcpi_set_error(err, errlen, "%s: cannot write '%s': %s", label, path, strerror(errno));
+        return MCPI_EINVAL;
+    }
+    if (stat(real, &st) != 0 || S_ISREG(st.st_mode))
+        return MCPI_OK; /* absent (its directory is checked when written) or a regular file */
+    if (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode)) {
+        *how = TARGET_IN_PLACE;
+        return MCPI_OK;
+    }
+    mcpi_set_error(err, errlen, "%s: '%s' is %s; expected a file path", label, path,
+                   S_ISDIR(st.st_mode) ? "a directory" : "not a regular file");
+    return MCPI_EINVAL;
+}
+
+/* Writes into an existing character device or FIFO (opened as a shell's
+ * redirection would: a FIFO waits for its reader). */
+static int write_in_place(const char *path, const char *label,
+                          int (*writer)(FILE *out, const void *ctx), const void *ctx, char *err,
+                          size_t errlen)
+{
+    const char *step = "open";
+    int rc = MCPI_EIO, e;
+    FILE *f = NULL;
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || (f = fdopen(fd, "w")) == NULL) {
+        e = errno;
+        if (fd >= 0)
+            close(fd);
+        goto fail;
+    }
+    step = "write";
+    errno = 0;
+    int wrc = writer(f, ctx);
+    if (wrc != MCPI_OK || fflush(f) != 0 || ferror(f)) {
+        e = errno != 0 ? errno : EIO;
+        rc = wrc != MCPI_OK ? wrc : MCPI_EIO;
+        fclose(f);
+        goto fail;
+    }
+    if (fclose(f) == 0)
+        return MCPI_OK;
+    e = errno;
+fail:
+    mcpi_set_error(err, errlen, "%s: cannot %s '%s': %s", label, step, path, strerror(e));
+    errno = e;
+    return rc;
+}
+
+/* ---- atomic writes ------------------------------------------------------------ */
+
+/* Fills a temporary beside path and renames it over path. */
+static int replace_file(const char *path, const char *label, mcpi_file_mode mode,
+                        int (*writer)(FILE *out, const void *ctx), const void *ctx, char *err,
+                        size_t errlen)
 {
     char tmp[FS_PATH_LEN + sizeof FS_TEMP_SUFFIX];
     const char *step = "write";
@@ -127,6 +236,21 @@ fail:
     return rc;
 }
 
+int mcpi_write_atomic(const char *path, const char *label, mcpi_file_mode mode,
+                      int (*writer)(FILE *out, const void *ctx), const void *ctx, char *err,
+                      size_t errlen)
+{
+    char real[FS_PATH_LEN];
+    fs_how how;
+    if (write_target(path, label, real, sizeof real, &how, err, errlen) != MCPI_OK) {
+        errno = EINVAL;
+        return MCPI_EIO;
+    }
+    if (how == TARGET_IN_PLACE)
+        return write_in_place(real, label, writer, ctx, err, errlen);
+    return replace_file(real, label, mode, writer, ctx, err, errlen);
+}
+
 typedef struct fs_bytes {
     const void *data;
     size_t len;
@@ -147,13 +271,19 @@ int mcpi_write_atomic_bytes(const char *path, const char *label, mcpi_file_mode 
 
 int mcpi_probe_writable(const char *path, const char *label, char *err, size_t errlen)
 {
-    struct stat st;
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-        mcpi_set_error(err, errlen, "%s: '%s' is a directory; expected a file path", label, path);
+    char real[FS_PATH_LEN];
+    fs_how how;
+    int rc = write_target(path, label, real, sizeof real, &how, err, errlen);
+    if (rc != MCPI_OK)
+        return rc;
+    if (how == TARGET_IN_PLACE) {
+        if (access(real, W_OK) == 0)
+            return MCPI_OK;
+        mcpi_set_error(err, errlen, "%s: cannot write '%s': %s", label, path, strerror(errno));
         return MCPI_EINVAL;
     }
     char tmp[FS_PATH_LEN + sizeof FS_TEMP_SUFFIX];
-    int fd = open_temp(path, tmp, sizeof tmp);
+    int fd = open_temp(real, tmp, sizeof tmp);
     if (fd < 0) {
         mcpi_set_error(err, errlen, "%s: cannot write '%s': %s", label, path, strerror(errno));
         return MCPI_EINVAL;
@@ -161,6 +291,34 @@ int mcpi_probe_writable(const char *path, const char *label, char *err, size_t e
     close(fd);
     unlink(tmp);
     return MCPI_OK;
+}
+
+/* path with links followed and its directory made absolute (the file
+ * itself may not exist yet).  0 or -1. */
+static int canonical(const char *path, char *out, size_t cap)
+{
+    char real[FS_PATH_LEN], dir[FS_PATH_LEN], absdir[PATH_MAX];
+    if (follow_links(path, real, sizeof real) != 0)
+        return -1;
+    dir_of(real, dir, sizeof dir);
+    const char *slash = strrchr(real, '/');
+    if (realpath(dir, absdir) == NULL)
+        return -1;
+    int n = snprintf(out, cap, "%s/%s", absdir, slash ? slash + 1 : real);
+    return n < 0 || (size_t)n >= cap ? -1 : 0;
+}
+
+int mcpi_same_file(const char *a, const char *b)
+{
+    char ra[FS_PATH_LEN], rb[FS_PATH_LEN];
+    struct stat sa, sb;
+    if (follow_links(a, ra, sizeof ra) == 0 && follow_links(b, rb, sizeof rb) == 0 &&
+        stat(ra, &sa) == 0 && stat(rb, &sb) == 0)
+        return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+    char ca[FS_PATH_LEN + NAME_MAX + 2], cb[FS_PATH_LEN + NAME_MAX + 2];
+    if (canonical(a, ca, sizeof ca) == 0 && canonical(b, cb, sizeof cb) == 0)
+        return strcmp(ca, cb) == 0;
+    return strcmp(a, b) == 0;
 }
 
 static const char *env_nonempty(const char *name)

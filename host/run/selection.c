@@ -215,7 +215,7 @@ static int item_devices(const item *it, mcpi_device_desc *devs, size_t *n, char 
     int rc = it->backend->list(all, MCPI_MAX_TARGETS, &count, why, sizeof why);
     if (rc != MCPI_OK) {
         mcpi_set_error(err, errlen, "--backend %s: not available: %s", it->backend->name,
-                       why[0] ? why : mcpi_strerror(rc));
+                       why[0] ? mcpi_error_text(why) : mcpi_strerror(rc));
         return MCPI_EUNAVAIL;
     }
     count = count < MCPI_MAX_TARGETS ? count : MCPI_MAX_TARGETS;
@@ -275,7 +275,8 @@ static int node_target(mcpi_target *t, size_t *gpus, char *err, size_t errlen)
     t->auto_predicted_s = -1.0;
     *gpus = 0;
     if (mcpi_backend_threads.list(devs, 1, &n, why, sizeof why) != MCPI_OK || n == 0) {
-        mcpi_set_error(err, errlen, "--backend node: threads not available: %s", why);
+        mcpi_set_error(err, errlen, "--backend node: threads not available: %s",
+                       mcpi_error_text(why));
         return MCPI_EUNAVAIL;
     }
     int rc = add_worker(t, &mcpi_backend_threads, &devs[0], err, errlen);

@@ -123,7 +123,8 @@ void mcpi_fold_workers(mcpi_record *job, const mcpi_record *all, int size);
 
 /* 1 when this process was started by an MPI launcher (mpirun, mpiexec,
  * srun --mpi=pmix, hydra: their environment variables say so), else 0.
- * MCPI_MPI=1 forces 1 and MCPI_MPI=0 forces 0.  A plain ./mcpi does not
+ * MCPI_MPI=1 forces 1 and MCPI_MPI=0 forces 0; any other value is -1 (the
+ * caller refuses it rather than guess).  A plain ./mcpi does not
  * initialise MPI at all: MPI_Init costs time and ~70 MB of resident memory
  * that would show up in every row's host peak. */
 int mcpi_mpi_launched(void);

@@ -49,6 +49,9 @@ void mcpi_set_error(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
+/* A message of mcpi_set_error without its "mcpi: ", to quote it inside
+ * another ("--backend opencl: not available: no OpenCL platform found"). */
+const char *mcpi_error_text(const char *err);
 
 /* Longest --repeat accepted; records keep every repeat's time inline so they
  * can be gathered over MPI as plain bytes. */
