@@ -208,7 +208,14 @@ static void test_runner_records_and_growth(void **state)
         for (unsigned k = 0; k < job.repeats; ++k)
             assert_true(job.repeat_s[k] > 0.0);
         assert_true(job.host_peak_bytes > 0);
+#if defined(__SANITIZE_ADDRESS__)
+        /* ASan's quarantine keeps freed blocks resident on purpose, so the
+         * resident set may grow across repeats there (40 KiB seen); the
+         * plain build, which CI runs too, asserts that nothing grows. */
+        assert_true(job.host_growth_bytes >= 0);
+#else
         assert_int_equal(job.host_growth_bytes, 0);
+#endif
         assert_false(job.phases.mask & (1u << MCPI_PHASE_COMM)); /* no ranks to talk to */
     }
 }

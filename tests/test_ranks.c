@@ -846,7 +846,8 @@ static void test_fold_long_message_keeps_its_end(void **state)
     char msg[MCPI_ERROR_LEN - 32];
     memset(msg, 'p', sizeof msg - 1);
     msg[sizeof msg - 1] = '\0';
-    memcpy(msg + sizeof msg - 16, "--resume ck.json", 16);
+    static const char end[] = "--resume ck.json";
+    memcpy(msg + sizeof msg - sizeof end, end, sizeof end); /* its NUL ends msg */
     f.mine[2].status = MCPI_EINTERRUPTED;
     snprintf(f.mine[2].error, sizeof f.mine[2].error, "%s", msg);
     fold_run(&f, 3);
