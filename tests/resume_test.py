@@ -367,13 +367,50 @@ class EarlySignal(Base):
     def test_three_ranks_sigusr1_during_start_up(self):
         self.stop_at_once(signal.SIGUSR1, 3)
 
-    def test_plain_run_keeps_the_default_action(self):
-        """Without --checkpoint a stop signal ends the run by its default
-        action, whenever it arrives: before main, while the handlers are
-        installed (until the command line releases them, which re-raises it)
-        or after.  Popen returns once the child has exec'ed mcpi."""
-        proc = subprocess.Popen([MCPI, "-n", str(self.N_NEVER), "-b", "serial", *ONE_PASS],
+    def test_plain_run_stops_at_a_chunk_boundary(self):
+        """Without --checkpoint a stop signal still ends a run the
+        documented way: exit 5, a line saying how much was counted and that
+        nothing was kept, no report written."""
+        out = os.path.join(self.dir, "report.json")
+        proc = subprocess.Popen(cmd(1, "-n", str(self.N_NEVER), "-b", "serial", *ONE_PASS,
+                                    "-o", out), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True)
+        try:
+            self.wait_ready(proc, 1)
+            proc.send_signal(signal.SIGTERM)
+            _, err = proc.communicate(timeout=120)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+        self.assertEqual(proc.returncode, EXIT_INTERRUPTED, err)
+        self.assertIn("interrupted by SIGTERM", err)
+        self.assertIn("nothing kept", err)
+        self.assertFalse(os.path.exists(out))
+
+    @unittest.skipUnless(MPIEXEC, "built without MPI")
+    def test_plain_run_on_three_ranks_stops_at_a_chunk_boundary(self):
+        proc = subprocess.Popen(cmd(3, "-n", str(self.N_NEVER), "-b", "serial", *ONE_PASS),
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            self.wait_ready(proc, 3)
+            proc.send_signal(signal.SIGUSR1)
+            _, err = proc.communicate(timeout=240)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+        self.assertEqual(proc.returncode, EXIT_INTERRUPTED, err)
+        self.assertIn("interrupted by SIGUSR1", err)
+
+    def test_commands_that_do_not_count_keep_the_default_action(self):
+        """calibrate does not stop at chunk boundaries: a stop signal takes
+        its default action whenever it arrives - before main, while the
+        handlers are installed (the command line releases them, which
+        raises it again) or after.  Popen returns once mcpi is exec'ed."""
+        env = dict(os.environ, MCPI_CACHE_DIR=os.path.join(self.dir, "cache"))
+        proc = subprocess.Popen([MCPI, "calibrate"], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, env=env)
         try:
             proc.send_signal(signal.SIGTERM)
             proc.communicate(timeout=60)
@@ -465,10 +502,13 @@ class Refusals(Base):
         self.assertIn("exactly one backend row", p.stderr)
 
     def test_unwritable_checkpoint(self):
+        """Refused before any work, as an unwritable -o is: exit 2, no report."""
         p = run("-n", "1e6", "-b", "serial", *ONE_PASS, "--checkpoint",
                 os.path.join(self.tmp.name, "no-such-dir", "x.ckpt"))
-        self.assertEqual(p.returncode, 4, p.stderr)
+        self.assertEqual(p.returncode, 2, p.stderr)
         self.assertIn("--checkpoint", p.stderr)
+        self.assertEqual(p.stdout, "")
+        self.assertEqual(len(p.stderr.strip().splitlines()), 1, p.stderr)
 
 
 class Progress(Base):

@@ -102,11 +102,12 @@ int mcpi_cli_main(int argc, char **argv, mcpi_comm *comm)
     mcpi_cli c;
     char err[MCPI_ERROR_LEN] = "";
     int rc = mcpi_cli_parse(&c, argc, argv, err, sizeof err);
-    /* Only a checkpointed run stops at chunk boundaries; everything else
-     * takes a stop signal the default way, from now on and for one that
-     * arrived while MPI started (every rank decides the same from argv). */
-    if (rc != MCPI_OK || c.cmd != CMD_RUN || c.help || c.version ||
-        (c.cfg.checkpoint == NULL && c.cfg.resume == NULL))
+    /* The commands that count (run, sweep, scale) stop at a chunk boundary
+     * with exit 5; the others take a stop signal the default way, from now
+     * on and for one that arrived while MPI started (every rank decides the
+     * same from argv). */
+    if (rc != MCPI_OK || c.help || c.version ||
+        (c.cmd != CMD_RUN && c.cmd != CMD_SWEEP && c.cmd != CMD_SCALE))
         mcpi_stop_release();
     if (rc != MCPI_OK) {
         mcpi_cli_say(comm, err);

@@ -30,8 +30,9 @@ int mcpi_cmd_run(mcpi_cli *c, mcpi_comm *comm)
         return MCPI_ENOMEM;
     }
     int worst = mcpi_cli_run_rows(cfg, targets, ntargets, comm, rows, rank_rows);
-    /* Bad input (a row refused a setting) writes nothing: exit 2's rule. */
-    if (comm->rank == 0 && worst != MCPI_EINVAL) {
+    /* Bad input (a row refused a setting) and an interrupted run write no
+     * report: exit 2's and exit 5's rule (a checkpoint keeps the counts). */
+    if (comm->rank == 0 && worst != MCPI_EINVAL && worst != MCPI_EINTERRUPTED) {
         mcpi_report rep;
         memset(&rep, 0, sizeof rep);
         mcpi_cli_run_info(cfg, comm, &rep.info);

@@ -185,6 +185,8 @@ static int scale_run(scale_state *s, mcpi_config cfg, const mcpi_target *row, mc
                                    comm->rank == 0 ? &s->rank_rows[k * (size_t)comm->size] : NULL);
         if (st < worst)
             worst = st;
+        if (st == MCPI_EINTERRUPTED) /* the study stops with the point */
+            break;
     }
     return worst;
 }
@@ -286,7 +288,8 @@ int mcpi_cmd_scale(mcpi_cli *c, mcpi_comm *comm)
         return rc;
     }
     rc = scale_run(&s, cfg, &row, comm);
-    if (comm->rank == 0 && rc != MCPI_EINVAL) { /* bad input writes nothing */
+    /* Bad input and an interrupted study write nothing (exit 2, exit 5). */
+    if (comm->rank == 0 && rc != MCPI_EINVAL && rc != MCPI_EINTERRUPTED) {
         int prc = scale_points(&s, comm);
         int wrc = scale_report(&s, &cfg, &row, comm, have_cal ? &cal : NULL);
         if (rc == MCPI_OK)

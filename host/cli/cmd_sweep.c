@@ -130,6 +130,8 @@ static int sweep_run(sweep_state *s, mcpi_config *cfg, const mcpi_target *target
         if (comm->rank == 0)
             s->points[k] =
                 (mcpi_sweep_point){s->samples[k], rows, ntargets, rrows, ntargets * size};
+        if (st == MCPI_EINTERRUPTED) /* the sweep stops with the point */
+            break;
     }
     return worst;
 }
@@ -194,7 +196,8 @@ int mcpi_cmd_sweep(mcpi_cli *c, mcpi_comm *comm)
     rc = sweep_alloc(&s, c, ntargets, comm);
     if (rc == MCPI_OK)
         rc = sweep_run(&s, &cfg, targets, ntargets, comm);
-    if (rc != MCPI_ENOMEM && rc != MCPI_EINVAL && comm->rank == 0) { /* bad input: nothing */
+    /* Bad input and an interrupted sweep write nothing (exit 2, exit 5). */
+    if (rc != MCPI_ENOMEM && rc != MCPI_EINVAL && rc != MCPI_EINTERRUPTED && comm->rank == 0) {
         int wrc = sweep_report(&s, c, &cfg, comm, reference, added, have_cal ? &cal : NULL);
         if (wrc != MCPI_OK && rc == MCPI_OK)
             rc = wrc;

@@ -120,8 +120,9 @@ static const char usage_text2[] =
     "Exit codes: 0 ok; 1 a backend failed at run time (its row says why, other rows are\n"
     "kept); 2 bad input (one line names the flag and the accepted form, nothing written);\n"
     "3 a requested backend or device is not available (the line names what is);\n"
-    "4 the report could not be written; 5 interrupted by a signal, checkpoint written\n"
-    "(continue with --resume); 128+S a second signal S ended the run at once.\n";
+    "4 the report could not be written; 5 a signal stopped the run at a chunk boundary,\n"
+    "no report written (with --checkpoint: continue with --resume); 128+S a second\n"
+    "signal S ended the run at once.\n";
 /* clang-format on */
 
 void mcpi_cli_help(FILE *out)

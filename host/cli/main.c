@@ -7,7 +7,7 @@
  * batch system's signal to every rank whenever it arrives.  A rank that
  * had no handler yet would die by the signal's default action instead of
  * stopping at a chunk boundary; the command line releases them for every
- * command that does not checkpoint (mcpi.h, "stop requests"). */
+ * command that does not count (mcpi.h, "stop requests"). */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -245,15 +245,17 @@ int mcpi_auto_refresh(const mcpi_config *cfg, unsigned ranks_per_node, size_t *p
 /* ---- stop requests ------------------------------------------------------------ */
 
 /* SIGTERM, SIGINT and SIGUSR1 as a request to stop at the next chunk
- * boundary of a checkpointed run (the one piece of process-wide state: a
+ * boundary of a run (the one piece of process-wide state: a
  * signal handler can reach nothing else).  The executable installs the
  * handlers first thing in main, before MPI start-up (which can take seconds:
  * a name lookup that times out, a cluster's wire-up), so a signal that
  * reaches a rank at any moment after it started is caught; the command line
- * keeps them for a checkpointed run and releases them for everything else.
+ * keeps them for the commands that count (run, sweep, scale) and releases
+ * them for the others.
  * The handler records the first signal's number; the runner polls it
  * between chunks, every rank agrees to stop, rank 0 writes the checkpoint
- * and the run ends with MCPI_EINTERRUPTED.  A second signal while the first
+ * (when there is one) and the run ends with MCPI_EINTERRUPTED; rows not yet
+ * started are not started.  A second signal while the first
  * is pending ends the process at once with _exit(128 + signal number): the
  * checkpoint on disk stays valid because it is only replaced by rename. */
 

@@ -101,10 +101,18 @@ static void interrupted(const mcpi_row *r, const mcpi_sched_pass *p, mcpi_comm *
     if (comm->sum_u64(comm, &done, 1) != MCPI_OK)
         comm->abort(comm, mcpi_exit_code(MCPI_EMPI));
     done += mcpi_intervals_samples(&r->before);
-    snprintf(err, errlen,
-             "mcpi: interrupted by %s with %" PRIu64 " of the %" PRIu64 " samples of [%" PRIu64
-             ", %" PRIu64 ") counted; checkpoint written: continue with --resume %s",
-             signal_name(p->stop_signo), done, r->end - r->begin, r->begin, r->end, r->path);
+    int n = snprintf(err, errlen,
+                     "mcpi: interrupted by %s with %" PRIu64 " of the %" PRIu64
+                     " samples of [%" PRIu64 ", %" PRIu64 ") counted; ",
+                     signal_name(p->stop_signo), done, r->end - r->begin, r->begin, r->end);
+    if (n < 0 || (size_t)n >= errlen)
+        return;
+    if (r->checkpointing)
+        snprintf(err + n, errlen - (size_t)n, "checkpoint written: continue with --resume %s",
+                 r->path);
+    else
+        snprintf(err + n, errlen - (size_t)n,
+                 "nothing kept (--checkpoint FILE saves what is counted)");
 }
 
 /* One pass of repeat i (collective).  The rank's status; *dt its time. */
@@ -289,6 +297,17 @@ static int rows_agree(const mcpi_record *rows, size_t n, char *err, size_t errle
     return MCPI_OK;
 }
 
+/* The job row of a target a stop request kept from starting. */
+static void not_started(mcpi_record *job, const mcpi_target *t)
+{
+    mcpi_record_init(job);
+    snprintf(job->name, sizeof job->name, "%s", t->name);
+    snprintf(job->backend, sizeof job->backend, "%s",
+             t->nworkers > 0 ? t->workers[0].backend->name : "");
+    job->status = MCPI_EINTERRUPTED;
+    snprintf(job->error, sizeof job->error, "not started: the run was interrupted");
+}
+
 int mcpi_run_rows(const mcpi_config *cfg, const mcpi_target *targets, size_t n, mcpi_comm *comm,
                   mcpi_record *rows, mcpi_record *rank_rows, char *err, size_t errlen)
 {
@@ -300,6 +319,11 @@ int mcpi_run_rows(const mcpi_config *cfg, const mcpi_target *targets, size_t n, 
     for (size_t i = 0; i < n; ++i) {
         mcpi_record *job = comm->rank == 0 ? &rows[i] : rows;
         mcpi_record *rr = comm->rank == 0 && rank_rows ? &rank_rows[i * size] : NULL;
+        if (worst == MCPI_EINTERRUPTED) { /* a stop request ends the run, not only its row */
+            if (comm->rank == 0)
+                not_started(job, &targets[i]);
+            continue;
+        }
         int s = mcpi_run_target(cfg, &targets[i], comm, mine, job, rr);
         if (s < worst)
             worst = s;

@@ -1,4 +1,4 @@
-/* stop.c - stop requests for checkpointed runs (mcpi.h, "stop requests").
+/* stop.c - stop requests: a signal ends a run at a chunk boundary (mcpi.h, "stop requests").
  *
  * The one piece of process-wide state in mcpi: a signal handler can reach
  * nothing else.  Only sig_atomic_t is written in the handler, and the only
