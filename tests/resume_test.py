@@ -330,9 +330,9 @@ class EarlySignal(Base):
     signal that was lost cannot pass: the run would not end in time."""
     N_NEVER = 10**14
 
-    def stop_at_once(self, sig, ranks, backend="serial"):
-        seed = RNG.randrange(2**64)
-        proc = self.start(seed, self.N_NEVER, backend, ranks)
+    def signal_when_ready(self, proc, ranks, sig):
+        """Signals proc once every rank catches stop signals; its exit code
+        and stderr."""
         try:
             self.wait_ready(proc, ranks)
             proc.send_signal(sig)
@@ -341,7 +341,13 @@ class EarlySignal(Base):
             if proc.poll() is None:
                 proc.kill()
                 proc.communicate()
-        self.assertEqual(proc.returncode, EXIT_INTERRUPTED, err)
+        return proc.returncode, err
+
+    def stop_at_once(self, sig, ranks, backend="serial"):
+        seed = RNG.randrange(2**64)
+        rc, err = self.signal_when_ready(self.start(seed, self.N_NEVER, backend, ranks), ranks,
+                                         sig)
+        self.assertEqual(rc, EXIT_INTERRUPTED, err)
         self.assertIn(f"interrupted by {signal.Signals(sig).name}", err)
         self.assertIn(f"continue with --resume {self.ckpt}", err)
         ck = read_checkpoint(self.ckpt)
@@ -375,15 +381,8 @@ class EarlySignal(Base):
         proc = subprocess.Popen(cmd(1, "-n", str(self.N_NEVER), "-b", "serial", *ONE_PASS,
                                     "-o", out), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 text=True)
-        try:
-            self.wait_ready(proc, 1)
-            proc.send_signal(signal.SIGTERM)
-            _, err = proc.communicate(timeout=120)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.communicate()
-        self.assertEqual(proc.returncode, EXIT_INTERRUPTED, err)
+        rc, err = self.signal_when_ready(proc, 1, signal.SIGTERM)
+        self.assertEqual(rc, EXIT_INTERRUPTED, err)
         self.assertIn("interrupted by SIGTERM", err)
         self.assertIn("nothing kept", err)
         self.assertFalse(os.path.exists(out))
@@ -392,15 +391,8 @@ class EarlySignal(Base):
     def test_plain_run_on_three_ranks_stops_at_a_chunk_boundary(self):
         proc = subprocess.Popen(cmd(3, "-n", str(self.N_NEVER), "-b", "serial", *ONE_PASS),
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        try:
-            self.wait_ready(proc, 3)
-            proc.send_signal(signal.SIGUSR1)
-            _, err = proc.communicate(timeout=240)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.communicate()
-        self.assertEqual(proc.returncode, EXIT_INTERRUPTED, err)
+        rc, err = self.signal_when_ready(proc, 3, signal.SIGUSR1)
+        self.assertEqual(rc, EXIT_INTERRUPTED, err)
         self.assertIn("interrupted by SIGUSR1", err)
 
     def test_commands_that_do_not_count_keep_the_default_action(self):

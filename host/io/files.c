@@ -144,6 +144,18 @@ static int write_target(const char *path, const char *label, char *real, size_t 
     return MCPI_EINVAL;
 }
 
+/* Runs writer into f and flushes it: 0, or writer's code (MCPI_EIO when
+ * only the flush failed) with *e the cause. */
+static int fill(FILE *f, int (*writer)(FILE *out, const void *ctx), const void *ctx, int *e)
+{
+    errno = 0;
+    int wrc = writer(f, ctx);
+    if (wrc == MCPI_OK && fflush(f) == 0 && !ferror(f))
+        return MCPI_OK;
+    *e = errno != 0 ? errno : EIO;
+    return wrc != MCPI_OK ? wrc : MCPI_EIO;
+}
+
 /* Writes into an existing character device or FIFO (opened as a shell's
  * redirection would: a FIFO waits for its reader). */
 static int write_in_place(const char *path, const char *label,
@@ -151,7 +163,7 @@ static int write_in_place(const char *path, const char *label,
                           size_t errlen)
 {
     const char *step = "open";
-    int rc = MCPI_EIO, e;
+    int rc = MCPI_EIO, e = EIO;
     FILE *f = NULL;
     int fd = open(path, O_WRONLY | O_CLOEXEC);
     if (fd < 0 || (f = fdopen(fd, "w")) == NULL) {
@@ -161,14 +173,11 @@ static int write_in_place(const char *path, const char *label,
         goto fail;
     }
     step = "write";
-    errno = 0;
-    int wrc = writer(f, ctx);
-    if (wrc != MCPI_OK || fflush(f) != 0 || ferror(f)) {
-        e = errno != 0 ? errno : EIO;
-        rc = wrc != MCPI_OK ? wrc : MCPI_EIO;
+    if ((rc = fill(f, writer, ctx, &e)) != MCPI_OK) {
         fclose(f);
         goto fail;
     }
+    rc = MCPI_EIO;
     if (fclose(f) == 0)
         return MCPI_OK;
     e = errno;
@@ -201,14 +210,11 @@ static int replace_file(const char *path, const char *label, mcpi_file_mode mode
         close(fd);
         goto fail_tmp;
     }
-    errno = 0;
-    int wrc = writer(f, ctx);
-    if (wrc != MCPI_OK || fflush(f) != 0 || ferror(f)) {
-        e = errno != 0 ? errno : EIO;
-        rc = wrc != MCPI_OK ? wrc : MCPI_EIO;
+    if ((rc = fill(f, writer, ctx, &e)) != MCPI_OK) {
         fclose(f);
         goto fail_tmp;
     }
+    rc = MCPI_EIO;
     step = "fsync";
     if (fsync(fileno(f)) != 0) {
         e = errno;
