@@ -266,6 +266,36 @@ nomem:
     return NULL;
 }
 
+static int cmp_keys(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* An object's keys are unique (RFC 8259 leaves duplicates to the reader;
+ * mcpi refuses them, so no reader can see a different value than another).
+ * Sorted copies, neighbours compared: O(n log n) for any object. */
+static int unique_keys(parser *ps, const mcpi_json *v)
+{
+    if (v->n < 2)
+        return 0;
+    char **keys = malloc(v->n * sizeof *keys);
+    if (keys == NULL) {
+        ps->nomem = 1;
+        return error(ps, "out of memory");
+    }
+    memcpy(keys, v->keys, v->n * sizeof *keys);
+    qsort(keys, v->n, sizeof *keys, cmp_keys);
+    int rc = 0;
+    for (size_t i = 1; i < v->n && rc == 0; ++i)
+        if (strcmp(keys[i - 1], keys[i]) == 0) {
+            char what[96];
+            snprintf(what, sizeof what, "duplicate key \"%.60s\"", keys[i]);
+            rc = error(ps, what);
+        }
+    free(keys);
+    return rc;
+}
+
 static int container(parser *ps, mcpi_json *v, char close)
 {
     size_t cap = 0;
@@ -304,7 +334,7 @@ static int container(parser *ps, mcpi_json *v, char close)
         if (ps->p < ps->end && *ps->p == close) {
             ps->p++;
             ps->depth--;
-            return 0;
+            return close == '}' ? unique_keys(ps, v) : 0;
         }
         return error(ps, close == '}' ? "expected ',' or '}'" : "expected ',' or ']'");
     }

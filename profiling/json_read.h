@@ -38,8 +38,8 @@ int mcpi_json_parse(const char *text, size_t len, mcpi_json **out, char *why, si
 /* Frees a tree from mcpi_json_parse; accepts NULL. */
 void mcpi_json_free(mcpi_json *v);
 
-/* The value of key in an object (the first if repeated), or NULL when v is
- * not an object or has no such key. */
+/* The value of key in an object (keys are unique: the parser refuses a
+ * repeated one), or NULL when v is not an object or has no such key. */
 const mcpi_json *mcpi_json_get(const mcpi_json *v, const char *key);
 /* A number that is a non-negative integer literal below 2^64 (no fraction,
  * no exponent), read exactly.  0 or MCPI_EINVAL. */

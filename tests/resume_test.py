@@ -532,8 +532,8 @@ class Merge(Base):
         self.assertEqual(p.returncode, 0, p.stderr)
         return path
 
-    def merge(self, *args):
-        return run("merge", *args)
+    def merge(self, *args, timeout=300):
+        return run("merge", *args, timeout=timeout)
 
     def test_parts_across_2_32_and_2_33_equal_the_whole(self):
         seed = RNG.randrange(2**64)
@@ -591,13 +591,35 @@ class Merge(Base):
         doc["version"] = "9.9.9"
         with open(ver, "w") as f:
             json.dump(doc, f)
+        dup = os.path.join(self.tmp.name, "dup.json")
+        with open(b) as f:
+            text = f.read()
+        with open(dup, "w") as f:  # a second "hits" key: which one would a reader take?
+            f.write(text.replace('"hits": ', '"hits": 1, "hits": ', 1))
+        huge = os.path.join(self.tmp.name, "huge.json")
+        doc["version"] = json.load(open(a))["version"]
+        doc["config"]["ranks"] = 2**31 - 1
+        for r in doc["results"] + doc["ranks"]:
+            r["ranks"] = 2**31 - 1
+        with open(huge, "w") as f:
+            json.dump(doc, f)
+        doc["version"] = "9.9.9"
         cases = [((a, over), over, "overlap"), ((a, gap), gap, "gap"),
+                 ((a, dup), dup, 'duplicate key "hits"'),
+                 ((huge, huge.replace("huge", "huge2")), huge.replace("huge", "huge2"),
+                  "ranks add up"),
                  ((a, b, other), other, "seed"), ((a, b, naive), naive, "not exact"),
                  ((a, bad), bad, "not valid JSON"), ((a, ver), ver, "9.9.9"),
                  ((a, b, "--cover", "3000"), b, "--cover 3000"),
                  ((b, "--cover", "2000"), b, "--cover 2000"),
                  ((a, os.path.join(self.tmp.name, "missing.json")), "missing.json",
                   "cannot read")]
+        with open(huge) as f:  # the same ranks, the next range
+            doc2 = json.load(f)
+        for r in doc2["results"] + doc2["ranks"]:
+            r["range"] = {"begin": 2000, "end": 3000}
+        with open(huge.replace("huge", "huge2"), "w") as f:
+            json.dump(doc2, f)
         for args, culprit, want in cases:
             with self.subTest(args=args):
                 out = os.path.join(self.tmp.name, "merged.json")
@@ -607,6 +629,25 @@ class Merge(Base):
                 self.assertIn(os.path.basename(culprit), p.stderr)
                 self.assertIn(want, p.stderr)
                 self.assertFalse(os.path.exists(out))
+
+    def test_many_rows_merge_in_n_log_n(self):
+        """20 000 rows per part (rows match by name through a sorted index:
+        the quadratic matching took 16 s here)."""
+        parts = [self.part(4, 0, 1000, "serial", "p0.json"),
+                 self.part(4, 1000, 2000, "serial", "p1.json")]
+        rows = 20_000
+        for path in parts:
+            with open(path) as f:
+                doc = json.load(f)
+            row = doc["results"][0]
+            doc["results"] = [dict(row, name=f"serial-{k:05d}") for k in range(rows)]
+            doc["ranks"] = []
+            with open(path, "w") as f:
+                json.dump(doc, f)
+        p = self.merge(*parts, "--format", "csv", timeout=120)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        job = [ln for ln in p.stdout.splitlines() if ln.startswith("job,")]
+        self.assertEqual(len(job), rows)
 
 
 if __name__ == "__main__":

@@ -663,10 +663,10 @@ static void test_cache_miss_hit_corrupt(void **state)
     assert_int_equal(open_count_close(dev, &cfg, &hits, &rec, err, sizeof err), 0);
     assert_int_equal(rec.ocl.cache, 1);
     assert_int_equal(hits, want);
+    /* How much faster loading is depends on PoCL's own kernel cache and the
+     * machine (20-500x seen): printed for people, measured in benchmarks,
+     * never asserted (a timed assertion fails on a slow or busy machine). */
     print_message("build: miss %.4f s, hit %.4f s\n", build_miss, rec.phases.s[MCPI_PHASE_BUILD]);
-    /* Loading is what the cache is for: at least 5x faster than building
-     * (typically 20-500x on PoCL, depending on PoCL's own kernel cache). */
-    assert_true(rec.phases.s[MCPI_PHASE_BUILD] * 5 < build_miss);
 
     /* Corrupted (bytes flipped, truncated, cut inside the header): detected,
      * reported once, rebuilt and overwritten, then a hit again. */

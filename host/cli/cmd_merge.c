@@ -18,6 +18,7 @@
  * per-rank section, rank = part number in range order). */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +37,7 @@ typedef struct part {
     int peak_resettable;
     mcpi_record *rows;
     size_t nrows;
+    const mcpi_record **by_name; /* rows sorted by name: lookups in O(log n) */
 } part;
 
 /* One line "mcpi: merge: FILE: what" in err; MCPI_EINVAL. */
@@ -62,24 +64,55 @@ static int row_mergeable(const mcpi_record *r, char *what, size_t wlen)
     return 0;
 }
 
+static int cmp_names(const void *a, const void *b)
+{
+    const mcpi_record *const *x = a, *const *y = b;
+    return strcmp((*x)->name, (*y)->name);
+}
+
+/* The part's rows sorted by name into p->by_name; a name twice is refused
+ * (neighbours once sorted).  MCPI_EINVAL with what, or MCPI_ENOMEM. */
+static int index_rows(part *p, char *what, size_t wlen)
+{
+    p->by_name = malloc(p->nrows * sizeof *p->by_name);
+    if (p->by_name == NULL)
+        return MCPI_ENOMEM;
+    for (size_t i = 0; i < p->nrows; ++i)
+        p->by_name[i] = &p->rows[i];
+    qsort(p->by_name, p->nrows, sizeof *p->by_name, cmp_names);
+    for (size_t i = 1; i < p->nrows; ++i)
+        if (strcmp(p->by_name[i - 1]->name, p->by_name[i]->name) == 0) {
+            snprintf(what, wlen, "row '%s' appears twice", p->by_name[i]->name);
+            return MCPI_EINVAL;
+        }
+    return MCPI_OK;
+}
+
 /* Checks the rows of a part read into p: mergeable, one seed, no name twice,
- * one range for all.  MCPI_EINVAL (one line naming the file). */
+ * one range for all.  MCPI_EINVAL (one line naming the file), MCPI_ENOMEM. */
 static int check_rows(part *p, char *err, size_t errlen)
 {
     char what[MCPI_ERROR_LEN] = "";
     if (p->nrows == 0)
         return bad(err, errlen, p->file, "has no result rows");
+    int rc = index_rows(p, what, sizeof what);
+    if (rc == MCPI_ENOMEM) {
+        mcpi_set_error(err, errlen, "merge: %s: out of memory", p->file);
+        return rc;
+    }
+    if (rc != MCPI_OK)
+        return bad(err, errlen, p->file, what);
     for (size_t i = 0; i < p->nrows; ++i) {
         const mcpi_record *r = &p->rows[i];
         if (row_mergeable(r, what, sizeof what) != 0)
             return bad(err, errlen, p->file, what);
         if (r->seed != p->seed)
             return bad(err, errlen, p->file, "a row's seed differs from config.seed");
-        for (size_t j = 0; j < i; ++j)
-            if (strcmp(p->rows[j].name, r->name) == 0) {
-                snprintf(what, sizeof what, "row '%s' appears twice", r->name);
-                return bad(err, errlen, p->file, what);
-            }
+        if (r->ranks < 1 || r->ranks > p->ranks) {
+            snprintf(what, sizeof what, "row '%s' counts %d ranks, but config.ranks is %d", r->name,
+                     r->ranks, p->ranks);
+            return bad(err, errlen, p->file, what);
+        }
         if (i == 0) {
             p->begin = r->begin;
             p->end = r->end;
@@ -129,9 +162,17 @@ static int load_part(part *p, const char *file, char *err, size_t errlen)
 
 static const mcpi_record *find_row(const part *p, const char *name)
 {
-    for (size_t i = 0; i < p->nrows; ++i)
-        if (strcmp(p->rows[i].name, name) == 0)
-            return &p->rows[i];
+    size_t lo = 0, hi = p->nrows;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(p->by_name[mid]->name, name);
+        if (c == 0)
+            return p->by_name[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
     return NULL;
 }
 
@@ -175,6 +216,12 @@ static int check_parts(part *parts, int n, const mcpi_cli *c, char *err, size_t 
                 return bad(err, errlen, p->file, what);
             }
     }
+    /* The merged report counts every part's ranks: refused rather than wrapped. */
+    long long ranks = 0;
+    for (int i = 0; i < n; ++i)
+        if ((ranks += parts[i].ranks) > INT_MAX)
+            return bad(err, errlen, parts[i].file,
+                       "the parts' ranks add up to more than 2^31-1 (not a real job)");
     qsort(parts, (size_t)n, sizeof *parts, cmp_parts);
     for (int i = 1; i < n; ++i) {
         const part *a = &parts[i - 1], *b = &parts[i];
@@ -321,8 +368,10 @@ static int merge_main(const mcpi_cli *c)
         fprintf(stderr, "%s\n", err);
     else
         rc = emit_merged(c, parts, n);
-    for (int i = 0; i < loaded; ++i)
+    for (int i = 0; i < loaded; ++i) {
         free(parts[i].rows);
+        free(parts[i].by_name);
+    }
     free(parts);
     return rc;
 }
