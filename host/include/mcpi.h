@@ -263,6 +263,12 @@ int mcpi_auto_refresh(const mcpi_config *cfg, unsigned ranks_per_node, size_t *p
  * keeps the handlers and any pending request.  0, or MCPI_EINVAL with a
  * line in err. */
 int mcpi_stop_install(char *err, size_t errlen);
+/* Puts the handlers back where a library replaced them since install: the
+ * LLVM inside an OpenCL runtime (PoCL) takes SIGUSR1 as its "info" signal
+ * when it compiles a kernel and does not pass it on.  The scheduler calls it
+ * at every tick and after opening a row's workers; a SIGUSR1 between such a
+ * compilation and the next tick is LLVM's.  No-op when not installed. */
+void mcpi_stop_reassert(void);
 /* The number of the first signal received since install, or 0. */
 int mcpi_stop_pending(void);
 /* Restores the handlers in place before install and clears the request. */

@@ -75,6 +75,7 @@ int mcpi_row_open(mcpi_row *r, const mcpi_target *t, const mcpi_config *cfg, mcp
         r->opened = k + 1;
         snprintf(mine->workers[k].device, sizeof mine->workers[k].device, "%s", w->rec->device);
     }
+    mcpi_stop_reassert(); /* opening may have compiled kernels (see mcpi_stop_reassert) */
     if (r->nw > 1)
         compose_record(r, mine);
     int rc = mcpi_sched_crew_create(&r->crew, r->nw);

@@ -111,6 +111,7 @@ static int tick(sched_ctx *x, int done_here)
 {
     mcpi_comm *c = x->comm;
     const mcpi_sched_ckpt *ck = x->ticks.ck;
+    mcpi_stop_reassert(); /* a kernel compiled since the last tick may have taken SIGUSR1 */
     pthread_mutex_lock(&x->mu);
     uint64_t s[2] = {x->completed, done_here ? 0u : 1u};
     double m[3] = {(double)mcpi_stop_pending(), -(double)x->status,

@@ -15,6 +15,7 @@ static const int handled[] = {SIGTERM, SIGINT, SIGUSR1};
 
 static volatile sig_atomic_t pending_signo;
 static struct sigaction saved[NHANDLED];
+static struct sigaction ours;
 static int installed;
 
 int mcpi_stop_second_exit_code(int signo)
@@ -41,6 +42,7 @@ int mcpi_stop_install(char *err, size_t errlen)
     sigemptyset(&sa.sa_mask);
     for (size_t i = 0; i < NHANDLED; ++i)
         sigaddset(&sa.sa_mask, handled[i]); /* one handler at a time */
+    ours = sa;
     for (size_t i = 0; i < NHANDLED; ++i) {
         if (sigaction(handled[i], &sa, &saved[i]) != 0) {
             int e = errno;
@@ -53,6 +55,17 @@ int mcpi_stop_install(char *err, size_t errlen)
     }
     installed = 1;
     return MCPI_OK;
+}
+
+void mcpi_stop_reassert(void)
+{
+    if (!installed)
+        return;
+    for (size_t i = 0; i < NHANDLED; ++i) {
+        struct sigaction cur;
+        if (sigaction(handled[i], NULL, &cur) == 0 && cur.sa_handler != on_signal)
+            sigaction(handled[i], &ours, NULL);
+    }
 }
 
 int mcpi_stop_pending(void)
