@@ -383,7 +383,7 @@ void mcpi__notes(const mcpi__row *rows, size_t n, const mcpi_run_info *info,
             /* --backend auto: what was chosen and why, predicted vs measured */
             char measured[MCPI__NUM_LEN] = "-";
             if (row->ok)
-                snprintf(measured, sizeof measured, "%.3g ms", row->st.median * 1e3);
+                mcpi__fmt_time(measured, sizeof measured, row->st.median);
             snprintf(line, sizeof line, "%.180s; measured %s", row->r->auto_note, measured);
             emit(ctx, line);
         }
@@ -441,4 +441,90 @@ void mcpi__notes(const mcpi__row *rows, size_t n, const mcpi_run_info *info,
         emit(ctx, "note: host peak is the process lifetime peak (this system cannot reset it "
                   "per row)");
     }
+}
+
+/* ---- slow ranks ------------------------------------------------------------- */
+
+static double rank_rate(const mcpi_record *r)
+{
+    double t = mcpi_record_stats(r).median;
+    return r->status == MCPI_OK && r->samples > 0 && t > 0.0 ? (double)r->samples / t : 0.0;
+}
+
+static int cmp_doubles(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+int mcpi__slow_ranks(const mcpi_report *rep, mcpi__slow_rank **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    if (rep->rank_rows == NULL || rep->nrows == 0 || rep->nrank_rows % rep->nrows != 0)
+        return 0;
+    size_t per = rep->nrank_rows / rep->nrows, cap = 0;
+    if (per < 3)
+        return 0;
+    double *rates = malloc(per * sizeof *rates);
+    if (rates == NULL)
+        return MCPI_ENOMEM;
+    int rc = 0;
+    for (size_t k = 0; k < rep->nrows && rc == 0; k++) {
+        const mcpi_record *block = &rep->rank_rows[k * per];
+        size_t m = 0;
+        for (size_t i = 0; i < per; i++)
+            if (rank_rate(&block[i]) > 0.0)
+                rates[m++] = rank_rate(&block[i]);
+        if (m < 3)
+            continue;
+        qsort(rates, m, sizeof *rates, cmp_doubles);
+        double median = m % 2 ? rates[m / 2] : 0.5 * (rates[m / 2 - 1] + rates[m / 2]);
+        for (size_t i = 0; i < per && rc == 0; i++) {
+            double rate = rank_rate(&block[i]);
+            if (rate <= 0.0 || rate >= MCPI__SLOW_RANK_FRACTION * median)
+                continue;
+            if (*n == cap) {
+                size_t ncap = cap ? 2 * cap : 8;
+                mcpi__slow_rank *grown = realloc(*out, ncap * sizeof *grown);
+                if (grown == NULL) {
+                    rc = MCPI_ENOMEM;
+                    break;
+                }
+                *out = grown;
+                cap = ncap;
+            }
+            (*out)[(*n)++] = (mcpi__slow_rank){&rep->rows[k], &block[i], rate, median};
+        }
+    }
+    free(rates);
+    if (rc != 0) {
+        free(*out);
+        *out = NULL;
+        *n = 0;
+    }
+    return rc;
+}
+
+int mcpi__slow_rank_lines(const mcpi_report *rep, void (*emit)(void *ctx, const char *line),
+                          void *ctx)
+{
+    mcpi__slow_rank *slow;
+    size_t n;
+    if (mcpi__slow_ranks(rep, &slow, &n) != 0)
+        return MCPI_ENOMEM;
+    char line[MCPI__NOTE_LEN + MCPI_HOST_LEN], rate[MCPI__NUM_LEN], median[MCPI__NUM_LEN];
+    for (size_t i = 0; i < n; i++) {
+        const mcpi__slow_rank *s = &slow[i];
+        fmt_rate(rate, sizeof rate, s->rate);
+        fmt_rate(median, sizeof median, s->median_rate);
+        snprintf(line, sizeof line,
+                 "warning: slow rank: %s on rank %d (%s) counted %s samples/s, %.2fx the "
+                 "median rank's %s (ranks below %.0f%% of the median are named)",
+                 s->job->name, s->rank->rank, s->rank->hostname, rate, s->rate / s->median_rate,
+                 median, 100.0 * MCPI__SLOW_RANK_FRACTION);
+        emit(ctx, line);
+    }
+    free(slow);
+    return 0;
 }

@@ -295,7 +295,33 @@ static void calibration_obj(mcpi__out *o, const mcpi_calibration *cal)
     mcpi__put(o, "}");
 }
 
-/* Job rows then rank rows of one run, as "results" and "ranks" keys. */
+/* ", "slow_ranks": [...]" (mcpi__slow_ranks). */
+static int slow_ranks_array(mcpi__out *o, const mcpi_report *rep, const char *indent)
+{
+    mcpi__slow_rank *slow;
+    size_t n;
+    if (mcpi__slow_ranks(rep, &slow, &n) != 0)
+        return MCPI_ENOMEM;
+    mcpi__printf(o, ",\n%s\"slow_ranks\": [", indent);
+    for (size_t i = 0; i < n; i++) {
+        int f = 1;
+        mcpi__put(o, i ? ", {" : "{");
+        mcpi__json_key_str(o, &f, "row", slow[i].job->name);
+        mcpi__json_key(o, &f, "rank");
+        mcpi__printf(o, "%d", slow[i].rank->rank);
+        mcpi__json_key_str(o, &f, "hostname", slow[i].rank->hostname);
+        mcpi__json_key_num(o, &f, "samples_per_s", slow[i].rate);
+        mcpi__json_key_num(o, &f, "median_samples_per_s", slow[i].median_rate);
+        mcpi__json_key_num(o, &f, "ratio", slow[i].rate / slow[i].median_rate);
+        mcpi__put(o, "}");
+    }
+    mcpi__put(o, "]");
+    free(slow);
+    return 0;
+}
+
+/* Job rows then rank rows of one run, as "results" and "ranks" keys, and
+ * its slow ranks. */
 int mcpi__json_results_and_ranks(mcpi__out *o, const mcpi_report *rep, const char *indent,
                                  const mcpi_calibration *cal)
 {
@@ -314,7 +340,7 @@ int mcpi__json_results_and_ranks(mcpi__out *o, const mcpi_report *rep, const cha
     rows_array(o, rrows, rep->rank_rows ? rep->nrank_rows : 0, indent, cal);
     mcpi__rows_free(rrows);
     mcpi__rows_free(rows);
-    return 0;
+    return slow_ranks_array(o, rep, indent);
 }
 
 #define POINT_INDENT JSON_INDENT JSON_INDENT JSON_INDENT JSON_INDENT

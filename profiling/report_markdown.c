@@ -115,6 +115,8 @@ static int run_markdown(mcpi__out *o, const mcpi_report *rep)
     mcpi__put(o, "\n");
     mcpi__notes(rows, rep->nrows, &rep->info, emit_note, o);
     mcpi__rows_free(rows);
+    if (mcpi__slow_rank_lines(rep, emit_note, o) != 0)
+        return MCPI_ENOMEM;
 
     if (rep->show_rank_rows && rep->rank_rows && rep->nrank_rows > 0) {
         mcpi__row *rrows = mcpi__rows_new(rep->rank_rows, rep->nrank_rows, 0, &nomem);

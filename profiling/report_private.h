@@ -205,6 +205,22 @@ void mcpi__run_tail(char *buf, size_t len, const mcpi_run_info *info);
 void mcpi__notes(const mcpi__row *rows, size_t n, const mcpi_run_info *info,
                  void (*emit)(void *ctx, const char *line), void *ctx);
 
+/* Slow ranks: in a row counted by 3 or more ranks (or merged parts), a rank
+ * whose samples/s is below MCPI__SLOW_RANK_FRACTION of the median rank's
+ * (the slow node of a job).  Rank rows are rep->rank_rows in blocks of
+ * nrank_rows / nrows, one block per job row, in rank order. */
+#define MCPI__SLOW_RANK_FRACTION (2.0 / 3.0)
+typedef struct mcpi__slow_rank {
+    const mcpi_record *job, *rank;
+    double rate, median_rate; /* samples/s of the rank, of the median rank */
+} mcpi__slow_rank;
+/* Every slow rank of rep in a malloc'd array (*n of them; NULL when none).
+ * 0 or MCPI_ENOMEM. */
+int mcpi__slow_ranks(const mcpi_report *rep, mcpi__slow_rank **out, size_t *n);
+/* One line per slow rank, each passed to emit.  0 or MCPI_ENOMEM. */
+int mcpi__slow_rank_lines(const mcpi_report *rep, void (*emit)(void *ctx, const char *line),
+                          void *ctx);
+
 /* ---- sweeps ----------------------------------------------------------- */
 
 /* The report of one sweep point: rep with that point's rows and N. */

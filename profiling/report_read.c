@@ -111,6 +111,22 @@ static int row_from_json(const mcpi_json *o, mcpi_record *r, char *why, size_t w
     return read_costs(o, r, why, wlen);
 }
 
+/* What another mcpi document is, by its key of its own; NULL for none. */
+static const char *other_document(const mcpi_json *root)
+{
+    static const struct {
+        const char *key, *what;
+    } kinds[] = {{"sweep", "a sweep (mcpi sweep)"},
+                 {"scale", "a scaling study (mcpi scale)"},
+                 {"compare", "a comparison (mcpi compare)"},
+                 {"reference_samples_per_s", "a calibration (mcpi calibrate)"},
+                 {"backends", "a device listing (mcpi devices)"}};
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; ++i)
+        if (mcpi_json_get(root, kinds[i].key) != NULL)
+            return kinds[i].what;
+    return NULL;
+}
+
 /* The document's own fields and every row. */
 static int read_doc(const mcpi_json *root, mcpi_report_doc *doc, char *why, size_t wlen)
 {
@@ -121,9 +137,16 @@ static int read_doc(const mcpi_json *root, mcpi_report_doc *doc, char *why, size
     if (get_str(root, "version", doc->version, sizeof doc->version) != 0 ||
         get_u64(cfg, "seed", &doc->seed) != 0 || results == NULL ||
         results->type != MCPI_JSON_ARRAY) {
-        snprintf(why, wlen,
-                 "not an mcpi JSON report (needs version, config.seed and results; "
-                 "write it with --format json)");
+        const char *other = other_document(root);
+        if (other != NULL)
+            snprintf(why, wlen,
+                     "%s, not an mcpi JSON run report (needs results[]: write one with "
+                     "mcpi --format json, or mcpi merge)",
+                     other);
+        else
+            snprintf(why, wlen,
+                     "not an mcpi JSON report (needs version, config.seed and results; "
+                     "write it with --format json)");
         return MCPI_EINVAL;
     }
     if (get_u64(cfg, "ranks", &ranks) == 0 && ranks <= INT32_MAX)

@@ -194,6 +194,8 @@ static int run_table(mcpi__out *o, const mcpi_report *rep)
     note_ctx nc = {o, 0};
     mcpi__notes(rows, rep->nrows, &rep->info, emit_note, &nc);
     mcpi__rows_free(rows);
+    if (mcpi__slow_rank_lines(rep, emit_note, &nc) != 0)
+        return MCPI_ENOMEM;
 
     if (rep->show_rank_rows && rep->rank_rows && rep->nrank_rows > 0) {
         mcpi__row *rrows = mcpi__rows_new(rep->rank_rows, rep->nrank_rows, 0, &nomem);

@@ -110,5 +110,34 @@ class Errors(unittest.TestCase):
         self.assertIn("rank 1", p.stderr)
 
 
+class SlowRanks(unittest.TestCase):
+    """A rank far slower than the median rank is named under the table and in
+    JSON: here rank 2 runs the simd row with the portable (one-lane) SIMD
+    code while ranks 0 and 1 run the widest this CPU has (14x faster on
+    AVX-512, 2.5x on SSE2), a real slow node, no test hook."""
+
+    def test_portable_rank_is_named(self):
+        args = ["-n", "3e8", "-b", "simd", "-r", "3", "-w", "1"]
+        p = subprocess.run([MCPI, "devices", "--format", "json"], capture_output=True,
+                           text=True, timeout=120)
+        simd = [b for b in json.loads(p.stdout)["backends"] if b["name"] == "simd"][0]
+        if simd["devices"][0]["isa"] == "portable":
+            self.skipTest("the widest SIMD code here is the portable one")
+        for fmt in ("json", "table"):
+            p = subprocess.run([MPIEXEC, "-n", "2", MCPI, *args, "--format", fmt, ":", "-n", "1",
+                                "-x", "MCPI_ISA=portable", MCPI, *args, "--format", fmt],
+                               capture_output=True, text=True, timeout=300)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            if fmt == "json":
+                doc = json.loads(p.stdout)
+                self.assertEqual(doc["results"][0]["hits"], single(0, 300_000_000))
+                slow = doc["slow_ranks"]
+                self.assertEqual([(s["row"], s["rank"]) for s in slow], [("simd", 2)], slow)
+                self.assertLess(slow[0]["ratio"], 2 / 3)
+            else:
+                self.assertRegex(p.stdout, r"warning: slow rank: simd on rank 2 \(.*\) counted "
+                                           r".* samples/s, 0\.\d\dx the median rank's")
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -12,6 +12,8 @@ Sizes: N is chosen so a serial run takes 2-3 s on one core (~2.5e8 samples/s)
 and a threads run 2-3 s on two; the whole file runs in about 1.5 minutes on
 2 cores.  The random delays come from MCPI_TEST_SEED (printed) so a failure
 can be replayed."""
+import csv
+import io
 import json
 import os
 import random
@@ -294,6 +296,112 @@ class InterruptResume(Base):
         self.assertEqual(got["range"], {"begin": b, "end": e})
 
 
+class AsTyped(Base):
+    """Batch jobs without repeated flags: --checkpoint is one timed pass of
+    one row (auto without -b), and --resume FILE alone takes N, seed, range
+    and the row from the file."""
+
+    def test_checkpoint_alone_counts_with_auto(self):
+        seed, n = RNG.randrange(2**64), 30_000_000
+        p = run("-n", str(n), "-s", str(seed), "--checkpoint", self.ckpt, "--format", "json")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        doc = json.loads(p.stdout)
+        self.assertEqual(len(doc["results"]), 1)
+        row = doc["results"][0]
+        self.assertIn("auto", row)  # auto's choice and what it predicted
+        self.assertEqual(doc["config"]["repeat"], 1)
+        self.assertEqual(len(row["time_s"]["repeats"]), 1)
+        self.assertEqual(row["hits"], reference(seed, n))
+        ck = read_checkpoint(self.ckpt)
+        self.assertEqual(ck["row"], row["name"])
+        self.assertEqual((int(ck["done"]), int(ck["hits"])), (n, row["hits"]))
+
+    def interrupted_as_typed(self, seed, n, backend, extra=()):
+        """-b but neither -r nor -w; stopped once counting has started.  Exit
+        0 when the run ended first (a loaded machine may take longer to deliver
+        the signal than serial takes for N): the checkpoint is complete, and
+        what follows must hold all the same."""
+        args = ["-n", str(n), "-s", str(seed), "-b", backend, "--checkpoint", self.ckpt,
+                "--checkpoint-interval", "1", *extra]
+        proc = subprocess.Popen(cmd(1, *args), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True)
+        self.wait_ready(proc, 1)
+        self.wait_for_checkpoint(proc)
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=120)
+        self.assertIn(proc.returncode, (0, EXIT_INTERRUPTED), err)
+        ck = read_checkpoint(self.ckpt)
+        if proc.returncode == EXIT_INTERRUPTED:
+            self.assertEqual(out, "")
+            self.assertIn(f"continue with --resume {self.ckpt}", err)
+            self.assertLess(int(ck["done"]), n)
+        return ck
+
+    def test_resume_alone_finishes_with_the_uninterrupted_hits(self):
+        seed, n = RNG.randrange(2**64), N_SERIAL
+        self.interrupted_as_typed(seed, n, "serial")
+        p = run("--resume", self.ckpt, "--format", "json")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn(f"seed {seed}, samples [0, {n})", p.stderr)
+        self.assertIn("continuing with serial", p.stderr)
+        doc = json.loads(p.stdout)
+        row = doc["results"][0]
+        self.assertEqual((row["name"], row["seed"], row["samples"]), ("serial", seed, n))
+        self.assertEqual(row["hits"], reference(seed, n))
+        self.assertEqual(int(read_checkpoint(self.ckpt)["done"]), n)
+
+    def test_resume_of_a_range_with_another_row_and_the_same_values(self):
+        seed, b, e = RNG.randrange(2**64), 2**33 - 7, 2**33 - 7 + N_SERIAL
+        args = ["-s", str(seed), "-b", "serial", "--range", f"{b}:{e}", "--checkpoint",
+                self.ckpt, "--checkpoint-interval", "1"]
+        proc = subprocess.Popen(cmd(1, *args), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True)
+        self.wait_ready(proc, 1)
+        self.wait_for_checkpoint(proc)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=120)
+        self.assertIn(proc.returncode, (0, EXIT_INTERRUPTED), err)
+        # Values typed again are accepted when they are the checkpoint's.
+        p = run("--resume", self.ckpt, "-b", "threads", "-s", str(seed), "-n", str(e - b),
+                "--range", f"{b}:{e}", "-r", "1", "-w", "0", "--format", "json")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        row = json.loads(p.stdout)["results"][0]
+        self.assertEqual((row["name"], row["range"]), ("threads", {"begin": b, "end": e}))
+        whole = run("-s", str(seed), "-b", "threads", "--range", f"{b}:{e}", "--format", "json")
+        self.assertEqual(row["hits"], json.loads(whole.stdout)["results"][0]["hits"])
+
+    def test_sigusr1_after_an_opencl_runtime_compiled(self):
+        """PoCL's LLVM takes SIGUSR1 (its "info" signal) when it compiles a
+        kernel and does not pass it on: mcpi puts its handler back, so the
+        signal still stops the run.  N = 10^12: a lost signal cannot pass."""
+        rows = (["-b", "opencl"], []) if HAVE_OPENCL else ([],)
+        for extra in rows:  # [] = -b auto, whose model lists the OpenCL devices
+            with self.subTest(backend=extra):
+                self.new_checkpoint()
+                args = ["-n", "1e12", "--checkpoint", self.ckpt, "--no-cache", *extra]
+                proc = subprocess.Popen(cmd(1, *args), stdout=subprocess.PIPE,
+                                        stderr=subprocess.PIPE, text=True)
+                self.wait_ready(proc, 1)
+                self.wait_for_checkpoint(proc)  # written after the row's workers opened
+                proc.send_signal(signal.SIGUSR1)
+                try:
+                    out, err = proc.communicate(timeout=120)
+                finally:
+                    proc.kill()  # a lost signal would leave it counting
+                self.assertEqual(proc.returncode, EXIT_INTERRUPTED, err)
+                self.assertIn("interrupted by SIGUSR1", err)
+
+    @unittest.skipUnless(MPIEXEC, "built without MPI")
+    def test_resume_alone_on_three_ranks(self):
+        seed, n = RNG.randrange(2**64), N_SERIAL
+        self.interrupted_as_typed(seed, n, "serial")
+        p = run("--resume", self.ckpt, "--format", "json", ranks=3)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        doc = json.loads(p.stdout)
+        self.assertEqual(doc["config"]["ranks"], 3)
+        self.assertEqual(doc["results"][0]["hits"], reference(seed, n))
+
+
 @unittest.skipUnless(MPIEXEC, "built without MPI")
 class InterruptResumeMPI(Base):
     def test_three_ranks_usr1_then_one_rank_threads(self):
@@ -486,12 +594,39 @@ class Refusals(Base):
         self.refused(want="cannot read")
 
     def test_one_pass_one_row(self):
-        p = run("-n", "1e6", "-b", "serial", "--checkpoint", self.ckpt)
-        self.assertEqual(p.returncode, 2)
-        self.assertIn("--repeat 1 --warmup 0", p.stderr)
-        p = run("-n", "1e6", "-b", "serial,threads", *ONE_PASS, "--checkpoint", self.ckpt)
-        self.assertEqual(p.returncode, 2)
-        self.assertIn("exactly one backend row", p.stderr)
+        """One timed pass is the default of a checkpointed run; other
+        values, several rows, other commands are refused (exit 2, nothing
+        written)."""
+        for extra, want in [(["-r", "3"], "-r/--repeat 3 and --checkpoint"),
+                            (["-w", "1"], "-w/--warmup 1 and --checkpoint"),
+                            (["-b", "serial,threads"], "exactly one backend row")]:
+            with self.subTest(extra=extra):
+                p = run("-n", "1e6", "-b", "serial", "--checkpoint", self.ckpt, *extra)
+                self.assertEqual(p.returncode, 2, p.stderr)
+                self.assertIn(want, p.stderr)
+                self.assertEqual(p.stdout, "")
+                self.assertFalse(os.path.exists(self.ckpt))
+        for command in ("sweep", "devices", "calibrate", "merge"):
+            with self.subTest(command=command):
+                p = run(command, "--checkpoint", self.ckpt)
+                self.assertEqual(p.returncode, 2, p.stderr)
+                self.assertIn("--checkpoint: accepted by mcpi run only", p.stderr)
+                self.assertFalse(os.path.exists(self.ckpt))
+
+    def test_resume_with_other_values_names_the_field(self):
+        self.make_checkpoint(seed=5, n=10_000_000)
+        for extra, want in [(["-s", "6"], "-s/--seed and --resume"),
+                            (["-n", "1e7", "-s", "6"], "-s/--seed and --resume"),
+                            (["-n", "20000000"], "-n/--samples and --resume"),
+                            (["--range", "1:10000000"], "--range and --resume"),
+                            (["-r", "2"], "-r/--repeat 2 and --resume")]:
+            with self.subTest(extra=extra):
+                out = os.path.join(self.tmp.name, "out.json")
+                p = run("--resume", self.ckpt, "-o", out, *extra)
+                self.assertEqual(p.returncode, 2, p.stderr)
+                self.assertIn(want, p.stderr)
+                self.assertEqual(len(p.stderr.splitlines()), 1, p.stderr)
+                self.assertFalse(os.path.exists(out))
 
     def test_unwritable_checkpoint(self):
         """Refused before any work, as an unwritable -o is: exit 2, no report."""
@@ -560,16 +695,43 @@ class Merge(Base):
     def test_cover_with_mixed_backends_and_whole_run(self):
         n = 30_000_001
         a = self.part(3, 0, 12_345_677, "serial", "a.json")
+        want = run("-n", str(n), "-s", "3", "-b", "threads", *ONE_PASS, "--format", "json")
+        whole = json.loads(want.stdout)["results"][0]["hits"]
+        # Parts counted by different backends merge by stream, as row "exact".
         b = self.part(3, 12_345_677, n, "simd", "b.json")
-        p = self.merge(a, b, "--cover", str(n))
-        self.assertEqual(p.returncode, 2)
-        self.assertIn("rows merge by name", p.stderr)
+        p = self.merge(a, b, "--cover", str(n), "--format", "json")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        doc = json.loads(p.stdout)
+        self.assertEqual([(r["name"], r["backend"], r["hits"], r["samples"])
+                          for r in doc["results"]], [("exact", "mixed", whole, n)])
+        self.assertEqual([(r["rank"], r["name"]) for r in doc["ranks"]],
+                         [(0, "serial"), (1, "simd")])  # which backend counted which part
+        self.assertIn("row 'serial' is not in every part", p.stderr)
+        # Several exact rows in a part: the fastest counts it; a name in
+        # every part merges by name and no "exact" row is added.
+        c = self.part(3, 12_345_677, n, "serial,simd", "c.json")
+        p = self.merge(a, c, "--cover", str(n), "--format", "json")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        doc = json.loads(p.stdout)
+        self.assertEqual([(r["name"], r["hits"]) for r in doc["results"]], [("serial", whole)])
+        self.assertIn(f"row 'simd' is not in every part ({a} has none): left out", p.stderr)
+        d = self.part(3, 12_345_677, n, "threads,simd", "d.json")
+        p = self.merge(c, d, a, "--format", "json")  # any order
+        self.assertEqual(p.returncode, 2, p.stderr)  # c and d overlap
+        p = self.merge(a, d, "--cover", str(n), "--format", "csv")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        job = [ln for ln in csv.DictReader(io.StringIO(p.stdout)) if ln["scope"] == "job"]
+        self.assertEqual([(r["name"], int(r["hits"])) for r in job], [("exact", whole)])
+        # naive merges with naive only.
+        e = self.part(3, 12_345_677, n, "naive,simd", "e.json")
+        p = self.merge(a, e, "--cover", str(n))
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("row 'naive' is not exact", p.stderr)
+        self.assertEqual(p.stderr.count("\n"), 1, p.stderr)
         b = self.part(3, 12_345_677, n, "serial", "b.json")
         p = self.merge(a, b, "--cover", str(n), "--format", "json")
         self.assertEqual(p.returncode, 0, p.stderr)
-        want = run("-n", str(n), "-s", "3", "-b", "threads", *ONE_PASS, "--format", "json")
-        self.assertEqual(json.loads(p.stdout)["results"][0]["hits"],
-                         json.loads(want.stdout)["results"][0]["hits"])
+        self.assertEqual(json.loads(p.stdout)["results"][0]["hits"], whole)
         out = os.path.join(self.tmp.name, "merged.md")
         p = self.merge(a, b, "--cover", str(n), "--format", "markdown", "-o", out)
         self.assertEqual(p.returncode, 0, p.stderr)

@@ -642,6 +642,79 @@ static void test_markdown(void **state)
     free(out);
 }
 
+/* A row of four ranks, rank 3 taking t3 seconds for its 1000 samples (the
+ * others 1 s): slow when its rate is below 2/3 of the median rank's. */
+static void make_ranks_report(mcpi_report *rep, mcpi_record *job, mcpi_record ranks[4], double t3,
+                              size_t nranks)
+{
+    mcpi_record_init(job);
+    snprintf(job->name, sizeof job->name, "serial");
+    snprintf(job->backend, sizeof job->backend, "serial");
+    job->ranks = (int)nranks;
+    job->end = job->samples = 1000 * nranks;
+    job->hits = 785 * nranks;
+    double one = t3;
+    set_times(job, 1, &one);
+    for (size_t i = 0; i < nranks; i++) {
+        mcpi_record *r = &ranks[i];
+        mcpi_record_init(r);
+        snprintf(r->name, sizeof r->name, "serial");
+        snprintf(r->backend, sizeof r->backend, "serial");
+        snprintf(r->hostname, sizeof r->hostname, "node%zu", i);
+        r->rank = (int)i;
+        r->begin = 1000 * i;
+        r->end = r->begin + 1000;
+        r->samples = 1000;
+        r->hits = 785;
+        double t = i == 3 ? t3 : 1.0;
+        set_times(r, 1, &t);
+    }
+    memset(rep, 0, sizeof *rep);
+    rep->info.version = MCPI_VERSION_STRING;
+    rep->info.samples = job->samples;
+    rep->info.repeat = 1;
+    rep->info.ranks = (int)nranks;
+    rep->rows = job;
+    rep->nrows = 1;
+    rep->rank_rows = ranks;
+    rep->nrank_rows = nranks;
+}
+
+static void test_slow_ranks(void **state)
+{
+    (void)state;
+    mcpi_report rep;
+    mcpi_record job, ranks[4];
+    /* 1.51 s: 662 samples/s < 2/3 of 1000: named, in every human format and JSON. */
+    make_ranks_report(&rep, &job, ranks, 1.51, 4);
+    char *table = render(MCPI_FORMAT_TABLE, &rep);
+    char line[512];
+    line_of(table, "slow rank", line, sizeof line);
+    assert_non_null(strstr(line, "warning: slow rank: serial on rank 3 (node3) counted 662 "
+                                 "samples/s, 0.66x the median rank's 1.00k"));
+    free(table);
+    char *md = render(MCPI_FORMAT_MARKDOWN, &rep);
+    assert_non_null(strstr(md, "slow rank: serial on rank 3 (node3)"));
+    free(md);
+    char *json = render(MCPI_FORMAT_JSON, &rep);
+    assert_non_null(strstr(json, "\"slow_ranks\": [{\"row\": \"serial\", \"rank\": 3, "
+                                 "\"hostname\": \"node3\", \"samples_per_s\": 662."));
+    free(json);
+    /* 1.49 s: 671 samples/s, above 2/3 of the median: not named. */
+    make_ranks_report(&rep, &job, ranks, 1.49, 4);
+    table = render(MCPI_FORMAT_TABLE, &rep);
+    assert_null(strstr(table, "slow rank"));
+    free(table);
+    json = render(MCPI_FORMAT_JSON, &rep);
+    assert_non_null(strstr(json, "\"slow_ranks\": []"));
+    free(json);
+    /* Two ranks: no median to be far below. */
+    make_ranks_report(&rep, &job, ranks, 10.0, 2);
+    table = render(MCPI_FORMAT_TABLE, &rep);
+    assert_null(strstr(table, "slow rank"));
+    free(table);
+}
+
 static void test_write_errors(void **state)
 {
     (void)state;
@@ -724,6 +797,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_csv),
         cmocka_unit_test(test_json),
         cmocka_unit_test(test_markdown),
+        cmocka_unit_test(test_slow_ranks),
         cmocka_unit_test(test_write_errors),
         cmocka_unit_test(test_empty_report),
     };

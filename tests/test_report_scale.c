@@ -484,7 +484,7 @@ static void test_json(void **state)
         "\"status\": \"error\", \"status_code\": -5, \"error\": \"opencl: device lost\\u000aafter "
         "3 "
         "chunks, \\\"retry\\\"\"",
-        "\"ranks\": []}",
+        "\"ranks\": [],\n        \"slow_ranks\": []}",
         "\"rank\": 1, \"local_rank\": 0",
         "\"fit\": {\"law\": \"amdahl\", \"serial_fraction\": 0.0288, \"serial_fraction_se\": "
         "0.004, \"t1_s\": 0.181, \"r2\": 0.998, \"observations\": 6, \"describes\": true, "

@@ -15,9 +15,19 @@
 #include "mcpi.h"
 
 /* Commands, in the order of mcpi_cli_command_find's names. */
-typedef enum { CMD_RUN, CMD_DEVICES, CMD_SWEEP, CMD_CALIBRATE, CMD_MERGE, CMD_SCALE } mcpi_command;
+typedef enum {
+    CMD_RUN,
+    CMD_DEVICES,
+    CMD_SWEEP,
+    CMD_CALIBRATE,
+    CMD_MERGE,
+    CMD_SCALE,
+    CMD_COMPARE
+} mcpi_command;
 
 #define MCPI_CLI_MAX_FILES 4096
+/* Room for the option table's entries (options.c checks it). */
+#define MCPI_CLI_MAX_OPTIONS 64
 
 /* A macro's value as a string literal: "an integer from 1 to " MCPI_STR(MCPI_MAX_THREADS). */
 #define MCPI_STR_(x) #x
@@ -28,12 +38,13 @@ typedef struct mcpi_cli {
     mcpi_command cmd;
     int help, version;
     int format_set;
-    int samples_set; /* -n was given */
+    int samples_set;                           /* -n was given */
+    unsigned char given[MCPI_CLI_MAX_OPTIONS]; /* per option of the table: it was given */
     /* sweep */
     uint64_t sweep_from, sweep_to; /* default 1e3 .. 1e8 */
     unsigned steps_per_decade;     /* default 1 */
     char reference[MCPI_NAME_LEN]; /* --reference row for crossovers ("" = serial) */
-    /* merge */
+    /* merge, compare (files[0] is compare's baseline) */
     const char *files[MCPI_CLI_MAX_FILES];
     int nfiles;
     uint64_t cover; /* --cover N: parts must cover [0, N) */
@@ -43,6 +54,9 @@ typedef struct mcpi_cli {
     unsigned threads_list[MCPI_SCALE_MAX_POINTS], ranks_list[MCPI_SCALE_MAX_POINTS];
     size_t nthreads_list, nranks_list;
     int strong, weak;
+    /* compare: --fail-if-slower PCT, --alpha A (default MCPI_COMPARE_ALPHA) */
+    double fail_if_slower, alpha;
+    int has_fail_if_slower, has_alpha;
 } mcpi_cli;
 
 /* ---- parsing (numbers.c, options.c, help.c) ------------------------------ */
@@ -57,6 +71,8 @@ int mcpi_parse_u64(const char *s, uint64_t *out);
  * every rank reaches the same verdict.  0, or MCPI_EINVAL with one line in
  * err naming the flag and the accepted form. */
 int mcpi_cli_parse(mcpi_cli *c, int argc, char **argv, char *err, size_t errlen);
+/* 1 when the option of long name lng was given on the command line. */
+int mcpi_cli_given(const mcpi_cli *c, const char *lng);
 /* Index of a command name, or -1. */
 int mcpi_cli_command_find(const char *name);
 /* Writes --help. */
@@ -101,5 +117,6 @@ int mcpi_cmd_sweep(mcpi_cli *c, mcpi_comm *comm);
 int mcpi_cmd_calibrate(mcpi_cli *c, mcpi_comm *comm);
 int mcpi_cmd_merge(mcpi_cli *c, mcpi_comm *comm);
 int mcpi_cmd_scale(mcpi_cli *c, mcpi_comm *comm);
+int mcpi_cmd_compare(mcpi_cli *c, mcpi_comm *comm);
 
 #endif /* MCPI_CLI_H */

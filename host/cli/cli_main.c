@@ -92,6 +92,8 @@ static int dispatch(mcpi_cli *c, mcpi_comm *comm)
         return mcpi_cmd_merge(c, comm);
     case CMD_SCALE:
         return mcpi_cmd_scale(c, comm);
+    case CMD_COMPARE:
+        return mcpi_cmd_compare(c, comm);
     default:
         return mcpi_cmd_run(c, comm);
     }

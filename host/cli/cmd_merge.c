@@ -4,18 +4,23 @@
  *
  * Rules (each broken rule is one line naming the file, exit 2):
  * - every file is an mcpi JSON report of the same version and seed;
- * - every result row is ok and exact (the naive teaching row cannot be
- *   merged: its hits are not the normative stream's), and all rows of one
- *   file cover the same range;
- * - every file has the same row names (rows merge by name: "threads" with
- *   "threads"); a name in one file but not in another is an error;
+ * - every result row is ok, all rows of one file cover the same range, and
+ *   the exact rows of one file have the same hits (one stream, one count);
  * - the files' ranges, sorted, neither overlap nor leave gaps; with
  *   --cover N they are exactly [0, N).
+ * Rows merge by stream: a row name in every part merges by name ("threads"
+ * with "threads": each backend's time for the whole range); when no exact
+ * name is in every part (a job array over mixed nodes: serial counted one
+ * part, threads another), the parts' exact counts merge as one row named
+ * "exact", each part counted by its fastest exact row.  A non-exact row
+ * (naive: not the normative stream) merges only with the naive rows of
+ * every other part.  Other rows not in every part are left out, with a note.
  * The merged row: hits and samples summed (pi and its error from them),
  * time the sum of the parts' median times (what one job of that kind would
  * take for the whole range; throughput follows), phases summed, memory the
  * largest part's.  Each part stays visible as a per-part row (the report's
- * per-rank section, rank = part number in range order). */
+ * per-rank section, rank = part number in range order), under its own name:
+ * it says which backend counted which part. */
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -38,7 +43,18 @@ typedef struct part {
     mcpi_record *rows;
     size_t nrows;
     const mcpi_record **by_name; /* rows sorted by name: lookups in O(log n) */
+    const mcpi_record *fastest;  /* its fastest exact row, or NULL */
 } part;
+
+/* What the merged report holds: the names in every part, merged by name,
+ * and (stream) one "exact" row of each part's fastest exact row. */
+typedef struct plan {
+    const char **names;
+    size_t nnames;
+    int stream;
+} plan;
+
+#define STREAM_ROW "exact"
 
 /* One line "mcpi: merge: FILE: what" in err; MCPI_EINVAL. */
 static int bad(char *err, size_t errlen, const char *file, const char *what)
@@ -47,18 +63,11 @@ static int bad(char *err, size_t errlen, const char *file, const char *what)
     return MCPI_EINVAL;
 }
 
-/* Merge's rules for one row of a part: ok and on the exact stream. */
+/* Merge's rule for one row of a part: it counted (ok). */
 static int row_mergeable(const mcpi_record *r, char *what, size_t wlen)
 {
     if (r->status != MCPI_OK) {
         snprintf(what, wlen, "row '%s' failed in that run; only ok rows can be merged", r->name);
-        return -1;
-    }
-    if (!r->exact) {
-        snprintf(what, wlen,
-                 "row '%s' is not exact (the naive teaching row); its hits cannot be merged: "
-                 "run the parts without it",
-                 r->name);
         return -1;
     }
     return 0;
@@ -89,7 +98,9 @@ static int index_rows(part *p, char *what, size_t wlen)
 }
 
 /* Checks the rows of a part read into p: mergeable, one seed, no name twice,
- * one range for all.  MCPI_EINVAL (one line naming the file), MCPI_ENOMEM. */
+ * one range for all, one count of the stream; p->fastest gets its fastest
+ * exact row (NULL when none).  MCPI_EINVAL (one line naming the file),
+ * MCPI_ENOMEM. */
 static int check_rows(part *p, char *err, size_t errlen)
 {
     char what[MCPI_ERROR_LEN] = "";
@@ -119,6 +130,18 @@ static int check_rows(part *p, char *err, size_t errlen)
         } else if (r->begin != p->begin || r->end != p->end) {
             return bad(err, errlen, p->file, "its rows cover different ranges");
         }
+        if (!r->exact)
+            continue;
+        if (p->fastest != NULL && r->hits != p->fastest->hits) {
+            snprintf(what, sizeof what,
+                     "exact rows '%s' and '%s' count %" PRIu64 " and %" PRIu64
+                     " hits of the same samples (a report mcpi would not write)",
+                     p->fastest->name, r->name, p->fastest->hits, r->hits);
+            return bad(err, errlen, p->file, what);
+        }
+        if (p->fastest == NULL ||
+            mcpi_record_stats(r).median < mcpi_record_stats(p->fastest).median)
+            p->fastest = r;
     }
     return MCPI_OK;
 }
@@ -201,20 +224,6 @@ static int check_parts(part *parts, int n, const mcpi_cli *c, char *err, size_t 
                      p0->file, p0->seed);
             return bad(err, errlen, p->file, what);
         }
-        for (size_t k = 0; k < p0->nrows; ++k)
-            if (find_row(p, p0->rows[k].name) == NULL) {
-                snprintf(what, sizeof what, "has no '%s' row, but %.200s has (rows merge by name)",
-                         p0->rows[k].name, p0->file);
-                return bad(err, errlen, p->file, what);
-            }
-        for (size_t k = 0; k < p->nrows; ++k)
-            if (find_row(p0, p->rows[k].name) == NULL) {
-                snprintf(what, sizeof what,
-                         "has a '%s' row, but %.200s has none (rows merge by "
-                         "name)",
-                         p->rows[k].name, p0->file);
-                return bad(err, errlen, p->file, what);
-            }
     }
     /* The merged report counts every part's ranks: refused rather than wrapped. */
     long long ranks = 0;
@@ -260,10 +269,70 @@ static int check_parts(part *parts, int n, const mcpi_cli *c, char *err, size_t 
     return MCPI_OK;
 }
 
-/* The merged row of name over every part (parts sorted). */
-static void merge_row(mcpi_record *m, const part *parts, int n, const char *name)
+static int in_every_part(const part *parts, int n, const char *name)
 {
-    const mcpi_record *r0 = find_row(&parts[0], name);
+    for (int i = 0; i < n; ++i)
+        if (find_row(&parts[i], name) == NULL)
+            return 0;
+    return 1;
+}
+
+/* Which rows merge (see the top of the file); a non-exact row not in every
+ * part is refused, other rows not in every part are left out with a note. */
+static int plan_rows(const mcpi_cli *c, const part *parts, int n, plan *pl, char *err,
+                     size_t errlen)
+{
+    memset(pl, 0, sizeof *pl);
+    pl->names = malloc(parts[0].nrows * sizeof *pl->names);
+    if (pl->names == NULL) {
+        mcpi_set_error(err, errlen, "merge: out of memory");
+        return MCPI_ENOMEM;
+    }
+    int exact_common = 0, every_part_exact = 1;
+    for (size_t k = 0; k < parts[0].nrows; ++k)
+        if (in_every_part(parts, n, parts[0].rows[k].name)) {
+            pl->names[pl->nnames++] = parts[0].rows[k].name;
+            exact_common |= parts[0].rows[k].exact;
+        }
+    for (int i = 0; i < n; ++i)
+        every_part_exact &= parts[i].fastest != NULL;
+    pl->stream = !exact_common && every_part_exact;
+    /* Refusals first (one line, nothing else printed), then the notes. */
+    for (int pass = 0; pass < 2; ++pass)
+        for (int i = 0; i < n; ++i)
+            for (size_t k = 0; k < parts[i].nrows; ++k) {
+                const mcpi_record *r = &parts[i].rows[k];
+                int missing = -1, first = 1;
+                for (int j = 0; j < n && missing < 0; ++j)
+                    if (find_row(&parts[j], r->name) == NULL)
+                        missing = j;
+                if (missing < 0 || (pass == 0 && r->exact))
+                    continue;
+                if (pass == 0) {
+                    char what[MCPI_ERROR_LEN];
+                    snprintf(what, sizeof what,
+                             "row '%s' is not exact (the naive teaching row): it merges only "
+                             "with the naive rows of the other parts, and %.200s has none",
+                             r->name, parts[missing].file);
+                    return bad(err, errlen, parts[i].file, what);
+                }
+                for (int j = 0; j < i && first; ++j) /* one note per name */
+                    first = find_row(&parts[j], r->name) == NULL;
+                if (first && !c->cfg.quiet)
+                    fprintf(stderr,
+                            "mcpi: merge: row '%s' is not in every part (%s has none): left "
+                            "out%s\n",
+                            r->name, parts[missing].file,
+                            pl->stream ? "; the parts' exact rows merge as row '" STREAM_ROW "'"
+                                       : "");
+            }
+    return MCPI_OK;
+}
+
+/* The merged row of rs[n], one row of each part (parts sorted). */
+static void merge_row(mcpi_record *m, const part *parts, int n, const mcpi_record *const *rs)
+{
+    const mcpi_record *r0 = rs[0];
     *m = *r0;
     m->repeats = 0;
     m->ranks = 0;
@@ -275,8 +344,10 @@ static void merge_row(mcpi_record *m, const part *parts, int n, const char *name
     m->rank = n > 1 ? -1 : r0->rank;
     double time = 0;
     int same_device = 1, same_host = 1;
+    int same_backend = 1;
     for (int i = 0; i < n; ++i) {
-        const mcpi_record *r = find_row(&parts[i], name);
+        const mcpi_record *r = rs[i];
+        same_backend &= strcmp(r->name, r0->name) == 0;
         m->samples += r->samples;
         m->hits += r->hits;
         m->ranks += r->ranks;
@@ -298,23 +369,31 @@ static void merge_row(mcpi_record *m, const part *parts, int n, const char *name
     }
     m->repeats = 1;
     m->repeat_s[0] = time;
-    if (!same_device)
+    if (!same_backend) { /* the stream row: the per-part rows name each part's row */
+        snprintf(m->name, sizeof m->name, STREAM_ROW);
+        snprintf(m->backend, sizeof m->backend, "mixed");
+        snprintf(m->device, sizeof m->device, "(%d parts; rows differ, see per-part rows)", n);
+    } else if (!same_device) {
         snprintf(m->device, sizeof m->device, "(%d parts; devices differ, see per-part rows)", n);
+    }
     if (!same_host)
         snprintf(m->hostname, sizeof m->hostname, "(%d parts on several hosts)", n);
 }
 
-/* The merged report of the sorted parts: one row per name, each part as a
- * per-part row (rank = the part number in range order).  Emits it. */
-static int emit_merged(const mcpi_cli *c, const part *parts, int n)
+/* The merged report of the sorted parts: one row per name of the plan (and
+ * the stream row), each part as a per-part row (rank = the part number in
+ * range order).  Emits it. */
+static int emit_merged(const mcpi_cli *c, const part *parts, int n, const plan *pl)
 {
-    size_t nnames = parts[0].nrows;
-    mcpi_record *rows = calloc(nnames, sizeof *rows);
-    mcpi_record *prow = calloc(nnames * (size_t)n, sizeof *prow);
-    if (rows == NULL || prow == NULL) {
+    size_t nrows = pl->nnames + (pl->stream ? 1 : 0);
+    mcpi_record *rows = calloc(nrows, sizeof *rows);
+    mcpi_record *prow = calloc(nrows * (size_t)n, sizeof *prow);
+    const mcpi_record **rs = malloc((size_t)n * sizeof *rs);
+    if (rows == NULL || prow == NULL || rs == NULL) {
         fprintf(stderr, "mcpi: merge: out of memory\n");
         free(rows);
         free(prow);
+        free(rs);
         return MCPI_ENOMEM;
     }
     mcpi_report rep;
@@ -329,24 +408,26 @@ static int emit_merged(const mcpi_cli *c, const part *parts, int n)
         rep.info.ranks += parts[i].ranks;
         rep.info.peak_resettable &= parts[i].peak_resettable;
     }
-    for (size_t k = 0; k < nnames; ++k) {
-        const char *name = parts[0].rows[k].name;
-        merge_row(&rows[k], parts, n, name);
+    for (size_t k = 0; k < nrows; ++k) {
+        for (int i = 0; i < n; ++i)
+            rs[i] = k < pl->nnames ? find_row(&parts[i], pl->names[k]) : parts[i].fastest;
+        merge_row(&rows[k], parts, n, rs);
         for (int i = 0; i < n; ++i) {
             mcpi_record *r = &prow[k * (size_t)n + (size_t)i];
-            *r = *find_row(&parts[i], name);
+            *r = *rs[i];
             r->rank = i;
         }
     }
     rep.rows = rows;
-    rep.nrows = nnames;
+    rep.nrows = nrows;
     rep.rank_rows = prow;
-    rep.nrank_rows = nnames * (size_t)n;
+    rep.nrank_rows = nrows * (size_t)n;
     rep.show_rank_rows = 1;
     rep.format = c->cfg.format;
     int rc = mcpi_cli_emit_report(&c->cfg, &rep);
     free(rows);
     free(prow);
+    free(rs);
     return rc;
 }
 
@@ -364,10 +445,14 @@ static int merge_main(const mcpi_cli *c)
         rc = load_part(&parts[loaded], c->files[loaded], err, sizeof err);
     if (rc == MCPI_OK)
         rc = check_parts(parts, n, c, err, sizeof err);
+    plan pl = {NULL, 0, 0};
+    if (rc == MCPI_OK)
+        rc = plan_rows(c, parts, n, &pl, err, sizeof err);
     if (rc != MCPI_OK)
         fprintf(stderr, "%s\n", err);
     else
-        rc = emit_merged(c, parts, n);
+        rc = emit_merged(c, parts, n, &pl);
+    free(pl.names);
     for (int i = 0; i < loaded; ++i) {
         free(parts[i].rows);
         free(parts[i].by_name);

@@ -232,6 +232,37 @@ static int set_cover(mcpi_cli *c, const opt *o, const char *v, char *err, size_t
     return 0;
 }
 
+/* A decimal number in [lo, hi] ("10", "2.5"): no sign, no exponent, no
+ * hexadecimal, nothing after it. */
+static int decimal(const char *v, double lo, double hi, double *x)
+{
+    char *end = NULL;
+    if (v[0] == '\0' || strspn(v, "0123456789.") != strlen(v))
+        return INVALID;
+    *x = strtod(v, &end);
+    return end != v && *end == '\0' && *x >= lo && *x <= hi ? 0 : INVALID;
+}
+
+/* compare --fail-if-slower PCT: a percentage. */
+static int set_fail_if_slower(mcpi_cli *c, const opt *o, const char *v, char *err, size_t errlen)
+{
+    (void)o, (void)err, (void)errlen;
+    if (decimal(v, 0.0, 10000.0, &c->fail_if_slower) != 0)
+        return INVALID;
+    c->has_fail_if_slower = 1;
+    return 0;
+}
+
+/* compare --alpha A: the rank test's significance level, 0 < A <= 0.5. */
+static int set_alpha(mcpi_cli *c, const opt *o, const char *v, char *err, size_t errlen)
+{
+    (void)o, (void)err, (void)errlen;
+    if (decimal(v, 0.0, 0.5, &c->alpha) != 0 || !(c->alpha > 0.0))
+        return INVALID;
+    c->has_alpha = 1;
+    return 0;
+}
+
 /* ---- the table ------------------------------------------------------------------ */
 
 #define COUNT_FORM "an integer from 1 to 2^64-1"
@@ -288,8 +319,13 @@ static const opt options[] = {
      "a comma list of increasing rank counts, 1,2,4, none above the job's"},
     {"strong", 0, 0, set_flag, FIELD(strong), 0, 0, NULL},
     {"weak", 0, 0, set_flag, FIELD(weak), 0, 0, NULL},
+    {"fail-if-slower", 0, 1, set_fail_if_slower, 0, 0, 0,
+     "a percentage from 0 to 10000 (10, 2.5): the slowdown beyond the uncertainty that fails"},
+    {"alpha", 0, 1, set_alpha, 0, 0, 0,
+     "a significance level above 0 and at most 0.5 (0.05, 0.01)"},
 };
 #define NOPTIONS (sizeof options / sizeof options[0])
+_Static_assert(NOPTIONS <= MCPI_CLI_MAX_OPTIONS, "mcpi_cli.given has a slot per option");
 
 /* ---- parsing ------------------------------------------------------------------------ */
 
@@ -313,6 +349,7 @@ static const char *accepted(const opt *o, char *buf, size_t len)
 
 static int apply(mcpi_cli *c, const opt *o, const char *v, char *err, size_t errlen)
 {
+    c->given[o - options] = 1;
     int rc = o->set(c, o, v, err, errlen);
     if (rc == MCPI_OK)
         return MCPI_OK;
@@ -379,14 +416,14 @@ static int positional(mcpi_cli *c, const char *a, int *seen, char *err, size_t e
         if (k < 0) {
             mcpi_set_error(err, errlen,
                            "unknown command '%s'; accepted: run, devices, sweep, calibrate, "
-                           "merge, scale (see mcpi --help)",
+                           "merge, scale, compare (see mcpi --help)",
                            a);
             return MCPI_EINVAL;
         }
         c->cmd = (mcpi_command)k;
         return MCPI_OK;
     }
-    if (c->cmd == CMD_MERGE && c->nfiles < MCPI_CLI_MAX_FILES) {
+    if ((c->cmd == CMD_MERGE || c->cmd == CMD_COMPARE) && c->nfiles < MCPI_CLI_MAX_FILES) {
         c->files[c->nfiles++] = a;
         return MCPI_OK;
     }
@@ -424,6 +461,61 @@ static int check_scale(const mcpi_cli *c, char *err, size_t errlen)
     return MCPI_OK;
 }
 
+/* A checkpointed run (--checkpoint, --resume) is mcpi run's, and one timed
+ * pass: --repeat 1 --warmup 0 are its defaults and other values are refused.
+ * Without -b, a new checkpointed run counts with auto (one row: the one
+ * predicted fastest); a resumed one takes the row its checkpoint names
+ * (cli_main.c reads it). */
+static int check_checkpoint(mcpi_cli *c, char *err, size_t errlen)
+{
+    if (c->cfg.checkpoint == NULL && c->cfg.resume == NULL)
+        return MCPI_OK;
+    const char *flag = c->cfg.checkpoint != NULL ? "--checkpoint" : "--resume";
+    if (c->cmd != CMD_RUN) {
+        mcpi_set_error(err, errlen,
+                       "%s: accepted by mcpi run only (a sweep or scaling study is many short "
+                       "runs; devices, calibrate and merge count nothing to keep)",
+                       flag);
+        return MCPI_EINVAL;
+    }
+    static const struct {
+        const char *lng, *flag;
+        unsigned want;
+    } pass[] = {{"repeat", "-r/--repeat", 1}, {"warmup", "-w/--warmup", 0}};
+    const unsigned got[] = {c->cfg.repeat, c->cfg.warmup};
+    for (size_t i = 0; i < sizeof pass / sizeof pass[0]; ++i)
+        if (mcpi_cli_given(c, pass[i].lng) && got[i] != pass[i].want) {
+            mcpi_set_error(err, errlen,
+                           "%s %u and %s: a checkpointed run is one timed pass (--repeat 1 "
+                           "--warmup 0, its defaults); omit %s or give %u",
+                           pass[i].flag, got[i], flag, pass[i].flag, pass[i].want);
+            return MCPI_EINVAL;
+        }
+    c->cfg.repeat = 1;
+    c->cfg.warmup = 0;
+    if (c->cfg.resume == NULL && !mcpi_cli_given(c, "backend"))
+        snprintf(c->cfg.backends, sizeof c->cfg.backends, "auto");
+    return MCPI_OK;
+}
+
+/* The options of mcpi compare, and only there; compare takes two files or more. */
+static int check_compare(const mcpi_cli *c, char *err, size_t errlen)
+{
+    const char *only = c->has_fail_if_slower ? "--fail-if-slower" : c->has_alpha ? "--alpha" : NULL;
+    if (c->cmd != CMD_COMPARE && only != NULL) {
+        mcpi_set_error(err, errlen, "%s: accepted by mcpi compare only", only);
+        return MCPI_EINVAL;
+    }
+    if (c->cmd == CMD_COMPARE && c->nfiles < 2) {
+        mcpi_set_error(err, errlen,
+                       "compare: expected two or more JSON result files (the first is the "
+                       "baseline), got %d",
+                       c->nfiles);
+        return MCPI_EINVAL;
+    }
+    return MCPI_OK;
+}
+
 /* Rules between options, once all are read. */
 static int check_all(mcpi_cli *c, char *err, size_t errlen)
 {
@@ -443,12 +535,17 @@ static int check_all(mcpi_cli *c, char *err, size_t errlen)
         c->cfg.samples = len;
     }
     int rc = check_scale(c, err, errlen);
+    if (rc == MCPI_OK)
+        rc = check_checkpoint(c, err, errlen);
     if (rc != MCPI_OK)
         return rc;
     if (c->cmd == CMD_MERGE && c->nfiles == 0) {
         mcpi_set_error(err, errlen, "merge: expected one or more JSON result files");
         return MCPI_EINVAL;
     }
+    rc = check_compare(c, err, errlen);
+    if (rc != MCPI_OK)
+        return rc;
     return mcpi_config_validate(&c->cfg, err, errlen);
 }
 
@@ -493,9 +590,16 @@ int mcpi_cli_parse(mcpi_cli *c, int argc, char **argv, char *err, size_t errlen)
     return check_all(c, err, errlen);
 }
 
+int mcpi_cli_given(const mcpi_cli *c, const char *lng)
+{
+    const opt *o = find_long(lng, strlen(lng));
+    return o != NULL && c->given[o - options];
+}
+
 int mcpi_cli_command_find(const char *name)
 {
-    static const char *const names[] = {"run", "devices", "sweep", "calibrate", "merge", "scale"};
+    static const char *const names[] = {"run",   "devices", "sweep",  "calibrate",
+                                        "merge", "scale",   "compare"};
     for (int i = 0; i < (int)(sizeof names / sizeof names[0]); ++i)
         if (strcmp(names[i], name) == 0)
             return i;

@@ -224,14 +224,28 @@ int mcpi_run_rows(const mcpi_config *cfg, const mcpi_target *targets, size_t n, 
                   mcpi_record *rows, mcpi_record *rank_rows, char *err, size_t errlen);
 
 /* Checks --checkpoint and --resume before anything runs: a checkpointed run
- * is one timed pass (--repeat 1 --warmup 0) of exactly one backend row (one
- * backend under MPI, where a backend's devices make one row; ranks is the
- * job's rank count), and a --resume file must be a valid checkpoint of this
- * run (same seed and range).  Reads that file: call it on rank 0 and agree.
- * 0 when neither flag is given or all holds, else MCPI_EINVAL naming the
- * flag.  mcpi_run_target checks the same; calling this first lets a command
- * refuse with one line before any row runs or any report is written. */
-int mcpi_run_check(const mcpi_config *cfg, int ranks, char *err, size_t errlen);
+ * is one timed pass (--repeat 1 --warmup 0) of exactly one backend row among
+ * targets[n], the run's (one backend under MPI, where a backend's devices
+ * make one row; ranks is the job's rank count), and a --resume file must be a valid checkpoint of
+ * this run (same seed and range).  Reads that file: call it on rank 0 and agree. 0 when neither
+ * flag is given or all holds, else MCPI_EINVAL naming the flag.  mcpi_run_target checks the same;
+ * calling this first lets a command refuse with one line before any row runs or any report is
+ * written. */
+int mcpi_run_check(const mcpi_config *cfg, const mcpi_target *targets, size_t n, int ranks,
+                   char *err, size_t errlen);
+
+/* What a checkpoint says of its run: `mcpi --resume FILE` alone continues
+ * it with these (values given again must match). */
+typedef struct mcpi_checkpoint_run {
+    uint64_t seed, begin, end; /* samples [begin, end) of the stream for seed */
+    uint64_t done;             /* samples counted so far */
+    char row[MCPI_NAME_LEN];   /* the row that wrote it ("" when not said) */
+} mcpi_checkpoint_run;
+
+/* Reads and checks the checkpoint at path (as --resume does) into *run.
+ * 0, or MCPI_EINVAL with a line naming --resume and the path in err;
+ * MCPI_ENOMEM. */
+int mcpi_checkpoint_describe(const char *path, mcpi_checkpoint_run *run, char *err, size_t errlen);
 
 /* ---- --backend auto ---------------------------------------------------------- */
 

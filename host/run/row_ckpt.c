@@ -9,22 +9,15 @@
 
 #define MCPI_CHECKPOINT_INTERVAL_DEFAULT_S 60.0
 
-/* The rows cfg selects as the run would make them (under MPI a backend's
- * devices are one row): their count and names. */
-static int rows_of(const mcpi_config *cfg, int ranks, char *names, size_t nlen, size_t *rows,
-                   int *inexact, char *err, size_t errlen)
+/* The rows targets[n] make as the run would make them (under MPI a
+ * backend's devices are one row): their count and names. */
+static void rows_of(const mcpi_target *t, size_t n, int ranks, char *names, size_t nlen,
+                    size_t *rows, int *inexact)
 {
-    mcpi_target *t = malloc(MCPI_MAX_TARGETS * sizeof *t);
-    if (t == NULL) {
-        mcpi_set_error(err, errlen, "--checkpoint: out of memory");
-        return MCPI_ENOMEM;
-    }
-    size_t n = 0;
-    int rc = mcpi_selection_resolve(cfg->backends, t, MCPI_MAX_TARGETS, &n, err, errlen);
     *rows = 0;
     *inexact = 0;
     names[0] = '\0';
-    for (size_t i = 0; rc == MCPI_OK && i < n; ++i) {
+    for (size_t i = 0; i < n; ++i) {
         const mcpi_backend *b = t[i].workers[0].backend;
         int seen = 0;
         for (size_t j = 0; ranks > 1 && t[i].nworkers == 1 && j < i; ++j)
@@ -37,12 +30,11 @@ static int rows_of(const mcpi_config *cfg, int ranks, char *names, size_t nlen, 
                  ranks > 1 && t[i].nworkers == 1 ? b->name : t[i].name);
         ++*rows;
     }
-    free(t);
-    return rc;
 }
 
 /* The rules every rank can check alone (no file is read). */
-static int check_rules(const mcpi_config *cfg, int ranks, char *err, size_t errlen)
+static int check_rules(const mcpi_config *cfg, const mcpi_target *t, size_t n, int ranks, char *err,
+                       size_t errlen)
 {
     if (cfg->checkpoint == NULL && cfg->resume == NULL)
         return MCPI_OK;
@@ -57,9 +49,7 @@ static int check_rules(const mcpi_config *cfg, int ranks, char *err, size_t errl
     char names[256];
     size_t rows = 0;
     int inexact = 0;
-    int rc = rows_of(cfg, ranks, names, sizeof names, &rows, &inexact, err, errlen);
-    if (rc != MCPI_OK)
-        return rc;
+    rows_of(t, n, ranks, names, sizeof names, &rows, &inexact);
     if (rows != 1) {
         mcpi_set_error(err, errlen,
                        "%s: a checkpointed run has exactly one backend row, but -b/--backend "
@@ -77,9 +67,10 @@ static int check_rules(const mcpi_config *cfg, int ranks, char *err, size_t errl
     return MCPI_OK;
 }
 
-int mcpi_run_check(const mcpi_config *cfg, int ranks, char *err, size_t errlen)
+int mcpi_run_check(const mcpi_config *cfg, const mcpi_target *targets, size_t n, int ranks,
+                   char *err, size_t errlen)
 {
-    int rc = check_rules(cfg, ranks, err, errlen);
+    int rc = check_rules(cfg, targets, n, ranks, err, errlen);
     if (rc != MCPI_OK || cfg->resume == NULL)
         return rc;
     mcpi_checkpoint c;
@@ -88,6 +79,22 @@ int mcpi_run_check(const mcpi_config *cfg, int ranks, char *err, size_t errlen)
         rc =
             mcpi_checkpoint_match(&c, cfg->resume, cfg->seed, cfg->has_range ? cfg->range_begin : 0,
                                   cfg->has_range ? cfg->range_end : cfg->samples, err, errlen);
+    mcpi_checkpoint_free(&c);
+    return rc;
+}
+
+int mcpi_checkpoint_describe(const char *path, mcpi_checkpoint_run *run, char *err, size_t errlen)
+{
+    memset(run, 0, sizeof *run);
+    mcpi_checkpoint c;
+    int rc = mcpi_checkpoint_read(path, &c, err, errlen);
+    if (rc == MCPI_OK) {
+        run->seed = c.seed;
+        run->begin = c.begin;
+        run->end = c.end;
+        run->done = mcpi_intervals_samples(&c.done);
+        snprintf(run->row, sizeof run->row, "%s", c.row);
+    }
     mcpi_checkpoint_free(&c);
     return rc;
 }
@@ -156,7 +163,7 @@ int mcpi_row_checkpoint(mcpi_row *r, const mcpi_config *cfg, mcpi_comm *comm, ch
     r->path = cfg->checkpoint != NULL ? cfg->checkpoint : cfg->resume;
     if (!r->checkpointing)
         return MCPI_OK;
-    int rc = mcpi_agree(comm, check_rules(cfg, comm->size, err, errlen));
+    int rc = mcpi_agree(comm, check_rules(cfg, r->t, 1, comm->size, err, errlen));
     if (rc == MCPI_OK) /* installed by main already; a library caller gets them here */
         rc = mcpi_agree(comm, mcpi_stop_install(err, errlen));
     if (rc == MCPI_OK)

@@ -198,6 +198,6 @@ int mcpi_select(const mcpi_config *cfg, mcpi_comm *comm, mcpi_target *targets, s
         return rc;
     /* --checkpoint/--resume are refused here, before any row runs or any
      * report is written: one line, exit 2, no output file. */
-    rc = comm->rank == 0 ? mcpi_run_check(cfg, comm->size, err, errlen) : MCPI_OK;
+    rc = comm->rank == 0 ? mcpi_run_check(cfg, targets, *count, comm->size, err, errlen) : MCPI_OK;
     return mcpi_agree(comm, rc);
 }

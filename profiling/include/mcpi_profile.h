@@ -443,6 +443,165 @@ typedef struct mcpi_scale {
  * s is NULL or has no points.  Failed points take no part in the fit. */
 int mcpi_scale_analyse(mcpi_scale *s);
 
+/* ---- comparing runs --------------------------------------------------------
+ *
+ * `mcpi compare A.json B.json [C.json ...]` sets every later run against the
+ * first, the baseline, row by row (rows match by name; a row in one run only
+ * is listed as such).  Everything below is a pure function of the rows'
+ * timed repeats; with t a row's repeat times (per sample, t / N, when the
+ * two rows' N differ):
+ *   ratio        r = median(t_B) / median(t_A): below 1, B is faster;
+ *   spread       s = 1.4826 MAD, the median absolute deviation from the
+ *                median scaled to equal the standard deviation of normal data
+ *                (one stray repeat moves it little, as it moves the median);
+ *   uncertainty  u = r sqrt((s_A / m_A)^2 + (s_B / m_B)^2), m the medians:
+ *                each side's relative spread propagated to first order, as
+ *                hyperfine does with means and standard deviations.  It is
+ *                the spread of one repeat, not an error of the median, so it
+ *                does not shrink with more repeats (the test below is what
+ *                gains from them).  NaN when a side has one repeat; 0 when
+ *                both sides are the same measurements (the same file twice);
+ *   shown as     "F ± F u / r times faster|slower", F = max(r, 1 / r);
+ *   verdict      Mann-Whitney U, two-sided, on the two sets of repeat times:
+ *                significant when p < alpha (default 0.05); "too few
+ *                repeats" when no outcome could reach p < alpha at these
+ *                sizes (3 and 3 repeats: the smallest p is 0.1);
+ *   gate         --fail-if-slower PCT trips on a row when r - u > 1 + PCT/100
+ *                and the verdict is significant (mcpi_compare_slower).
+ * Exactness: two exact rows of the same seed and range that count different
+ * hits are a wrong number (one of them miscounts), whatever their times. */
+#define MCPI_COMPARE_ALPHA 0.05
+/* The exact null distribution of U is used up to this many values per
+ * sample (and no ties): C(40, 20) arrangements fit a 64-bit count. */
+#define MCPI_MW_EXACT_MAX 20
+#define MCPI_MAD_TO_SD 1.482602218505602 /* 1 / Phi^-1(3/4) */
+
+/* A Mann-Whitney U test of samples x (n values) and y (m values). */
+typedef struct mcpi_mann_whitney {
+    size_t n, m;
+    double u;     /* U of x: the pairs with x > y, plus half the pairs that tie */
+    double p;     /* two-sided p-value */
+    double min_p; /* the smallest two-sided p that n and m allow (no ties) */
+    int exact;    /* 1: the exact null distribution; 0: the normal approximation
+                   * with tie correction and continuity correction */
+    int ties;     /* 1: some value occurs twice in x and y pooled */
+} mcpi_mann_whitney;
+
+/* The two-sided test of x against y: exact when n and m are at most
+ * MCPI_MW_EXACT_MAX and no value repeats, else the normal approximation
+ * (variance corrected for ties, 0.5 continuity correction); the p-values
+ * are SciPy's mannwhitneyu(x, y, method="exact") and method="asymptotic"
+ * (Google Benchmark's compare.py calls it).  p is 1 when every value ties.
+ * 0, MCPI_EINVAL when a sample is empty or a value is NaN, MCPI_ENOMEM. */
+int mcpi_mann_whitney_test(const double *x, size_t n, const double *y, size_t m,
+                           mcpi_mann_whitney *out);
+/* The smallest two-sided p the test can give for sizes n and m (the most
+ * extreme outcome, no ties): 2 / C(n + m, n) in the exact range, else the
+ * normal approximation's.  1 when n or m is 0. */
+double mcpi_mann_whitney_min_p(size_t n, size_t m);
+/* The fewest repeats per side (the same on both) from which the test can
+ * reach p < alpha: 4 for alpha 0.05, 5 for 0.01.  MCPI_MAX_REPEAT + 1 when
+ * even that many cannot. */
+unsigned mcpi_mann_whitney_min_repeats(double alpha);
+
+/* 1.4826 times the median absolute deviation of x from its median; 0 for
+ * one value, NaN for none. */
+double mcpi_robust_spread(const double *x, size_t n);
+
+/* The --fail-if-slower rule: 1 when ratio - u > 1 + pct / 100 (strictly)
+ * and significant is set; 0 otherwise, and when ratio or u is not finite. */
+int mcpi_compare_slower(double ratio, double u, int significant, double pct);
+
+typedef enum {
+    MCPI_VERDICT_NONE, /* nothing to test: a side failed or has no timed repeat */
+    MCPI_VERDICT_SIGNIFICANT,
+    MCPI_VERDICT_NOT_SIGNIFICANT,
+    MCPI_VERDICT_TOO_FEW /* no outcome could be significant at these sizes */
+} mcpi_compare_verdict;
+
+/* "none", "significant", "not significant", "too few repeats". */
+const char *mcpi_compare_verdict_name(mcpi_compare_verdict v);
+
+/* What else differs between the two rows of a name (mcpi_compare_row.flags). */
+#define MCPI_CMP_N_DIFFERS 0x01u /* compared per sample */
+#define MCPI_CMP_SEED_DIFFERS 0x02u
+#define MCPI_CMP_THREADS_DIFFER 0x04u
+#define MCPI_CMP_RANKS_DIFFER 0x08u
+#define MCPI_CMP_DEVICE_DIFFERS 0x10u
+#define MCPI_CMP_SAME_MEASUREMENTS 0x20u /* the same repeats, in order, and N */
+#define MCPI_CMP_WRONG_HITS 0x40u        /* exact, same seed and range, hits differ */
+#define MCPI_CMP_HOST_DIFFERS 0x80u
+
+/* One row name of a comparison. */
+typedef struct mcpi_compare_row {
+    /* given: the baseline's row and the compared run's; NULL where absent */
+    const mcpi_record *a, *b;
+    /* derived by mcpi_compare_row_analyse (NaN where it does not apply) */
+    int failed;                /* a side failed or has no timed repeat: nothing compared */
+    unsigned flags;            /* MCPI_CMP_* */
+    mcpi_stats sa, sb;         /* of the times as measured (also of a side alone) */
+    double spread_a, spread_b; /* 1.4826 MAD of the times as measured, seconds */
+    double ratio, ratio_u;     /* median B / median A (per sample if N differs) and u */
+    double factor, factor_u;   /* max(r, 1/r) and its uncertainty */
+    int direction;             /* -1 B faster, 1 B slower, 0 equal (or no ratio) */
+    mcpi_mann_whitney mw;      /* of B's times against A's (x = A) */
+    mcpi_compare_verdict verdict;
+    int slower; /* 1: the --fail-if-slower rule trips on this row */
+} mcpi_compare_row;
+
+/* Fills the derived fields of r from r->a and r->b (both set) for alpha and,
+ * when gate is set, the --fail-if-slower percentage pct.  0, or MCPI_EINVAL
+ * when a side is missing or a repeat time is not a finite number >= 0. */
+int mcpi_compare_row_analyse(mcpi_compare_row *r, double alpha, int gate, double pct);
+
+/* One run of a comparison: a JSON report read back (mcpi_report_read_json). */
+typedef struct mcpi_compare_run {
+    const char *file;    /* as named on the command line */
+    const char *version; /* the mcpi that wrote it */
+    uint64_t seed;       /* config.seed */
+    const mcpi_record *rows;
+    size_t nrows;
+} mcpi_compare_run;
+
+/* One run against the baseline: the baseline's rows in its order (rows[k].b
+ * NULL when the run lacks the name), then the run's rows the baseline lacks
+ * (rows[k].a NULL), in the run's order. */
+typedef struct mcpi_compare_block {
+    const mcpi_compare_run *run;
+    mcpi_compare_row *rows;
+    size_t nrows;
+} mcpi_compare_block;
+
+typedef struct mcpi_compare {
+    /* given */
+    const char *version;          /* of this mcpi */
+    const mcpi_compare_run *runs; /* runs[0] is the baseline */
+    size_t nruns;                 /* at least 2 */
+    double alpha;                 /* 0 < alpha < 1 */
+    int gate;                     /* --fail-if-slower was given */
+    double gate_pct;
+    /* by mcpi_compare_analyse */
+    mcpi_compare_block *blocks; /* nruns - 1 of them (malloc'd) */
+    size_t nblocks;
+    unsigned min_repeats;                    /* mcpi_mann_whitney_min_repeats(alpha) */
+    size_t too_few, wrong_hits, slower_rows; /* rows of each kind, over every block */
+    /* on MCPI_EINVAL: the run at fault and why ("row 'x' appears twice") */
+    size_t bad_run;
+    char why[MCPI_ERROR_LEN];
+} mcpi_compare;
+
+/* Matches every run's rows with the baseline's by name and analyses each
+ * pair.  0; MCPI_EINVAL when fewer than two runs are given, alpha is out of
+ * range, or a run has a row name twice or a repeat time that is not a finite
+ * number >= 0 (bad_run and why say which); MCPI_ENOMEM.  Free with
+ * mcpi_compare_free, also after a failure. */
+int mcpi_compare_analyse(mcpi_compare *c);
+/* Frees what mcpi_compare_analyse allocated; accepts NULL. */
+void mcpi_compare_free(mcpi_compare *c);
+/* Writes an analysed comparison as a table, CSV, JSON or Markdown.  0,
+ * MCPI_EINVAL (not analysed), MCPI_EIO. */
+int mcpi_compare_write(FILE *out, mcpi_format fmt, const mcpi_compare *c);
+
 /* A report: job rows (one per backend/device for the whole job) and,
  * optionally, per-rank rows.  Rows are sorted by the reporter, not here. */
 typedef struct mcpi_report {
