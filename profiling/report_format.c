@@ -10,6 +10,18 @@
 #include "mcpi_profile.h"
 #include "report_private.h"
 
+/* ---- checksums ---------------------------------------------------------- */
+
+uint64_t mcpi_fnv1a(uint64_t h, const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    for (size_t i = 0; i < len; ++i) {
+        h ^= p[i];
+        h *= 0x100000001b3ull;
+    }
+    return h;
+}
+
 /* ---- output ----------------------------------------------------------- */
 
 void mcpi__put(mcpi__out *o, const char *s)

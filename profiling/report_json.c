@@ -414,24 +414,43 @@ void mcpi__json_head(mcpi__out *o, const mcpi_run_info *info, int sweep,
     }
 }
 
-int mcpi__report_json(FILE *out, const mcpi_report *rep)
+/* The document into o, without its closing "\n}\n". */
+static int json_body(mcpi__out *o, const mcpi_report *rep)
 {
-    mcpi__out o = {out, 0};
     const mcpi_calibration *cal = rep->info.calibration;
     if (cal && !(cal->samples_per_s > 0.0))
         cal = NULL;
 
-    mcpi__json_head(&o, &rep->info, rep->sweep != NULL, cal);
-    mcpi__put(&o, ",\n" JSON_INDENT);
-    int rc;
+    mcpi__json_head(o, &rep->info, rep->sweep != NULL, cal);
+    mcpi__put(o, ",\n" JSON_INDENT);
     if (rep->sweep) {
-        mcpi__put(&o, "\"sweep\": ");
-        rc = sweep_obj(&o, rep, cal);
-    } else {
-        rc = mcpi__json_results_and_ranks(&o, rep, JSON_INDENT, cal);
+        mcpi__put(o, "\"sweep\": ");
+        return sweep_obj(o, rep, cal);
     }
-    mcpi__put(&o, "\n}\n");
-    if (rc != 0)
-        return rc;
-    return o.failed ? MCPI_EIO : 0;
+    return mcpi__json_results_and_ranks(o, rep, JSON_INDENT, cal);
+}
+
+/* The body is written to memory first (its size is the rows', never the
+ * samples'), so that its checksum can end it. */
+int mcpi__report_json(FILE *out, const mcpi_report *rep)
+{
+    char *body = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&body, &len);
+    if (mem == NULL)
+        return MCPI_ENOMEM;
+    mcpi__out m = {mem, 0};
+    int rc = json_body(&m, rep);
+    if (fclose(mem) != 0 || m.failed)
+        rc = rc ? rc : MCPI_ENOMEM;
+    if (rc == 0) {
+        mcpi__out o = {out, 0};
+        if (len > 0 && fwrite(body, 1, len, out) != len)
+            o.failed = 1;
+        mcpi__printf(&o, MCPI_REPORT_CHECKSUM_KEY "%016" PRIx64 "\"\n}\n",
+                     mcpi_fnv1a(MCPI_FNV_OFFSET, body, len));
+        rc = o.failed ? MCPI_EIO : 0;
+    }
+    free(body);
+    return rc;
 }

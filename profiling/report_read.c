@@ -165,6 +165,41 @@ static int read_doc(const mcpi_json *root, mcpi_report_doc *doc, char *why, size
     return MCPI_OK;
 }
 
+/* The report's checksum (MCPI_REPORT_CHECKSUM_KEY): 1 when it has one and
+ * it matches, 0 when it has none, -1 (why written) when it does not match
+ * or is not where mcpi writes it. */
+static int checksum_state(const char *text, size_t len, const mcpi_json *root, char *why,
+                          size_t whylen)
+{
+    if (mcpi_json_get(root, "checksum") == NULL)
+        return 0;
+    static const char key[] = MCPI_REPORT_CHECKSUM_KEY, end[] = "\"\n}\n";
+    size_t klen = sizeof key - 1, tail = klen + 16 + sizeof end - 1;
+    const char *at = len >= tail ? text + len - tail : NULL;
+    uint64_t want = 0;
+    int laid_out = at != NULL && memcmp(at, key, klen) == 0 &&
+                   memcmp(at + klen + 16, end, sizeof end - 1) == 0;
+    for (size_t i = 0; laid_out && i < 16; i++) {
+        char c = at[klen + i];
+        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+        laid_out = d >= 0;
+        want = want << 4 | (uint64_t)(d & 15);
+    }
+    if (!laid_out) {
+        snprintf(why, whylen,
+                 "its checksum is not where mcpi writes it (the last member, as mcpi laid "
+                 "the file out): the file was reformatted or edited");
+        return -1;
+    }
+    if (mcpi_fnv1a(MCPI_FNV_OFFSET, text, (size_t)(at - text)) != want) {
+        snprintf(why, whylen,
+                 "its checksum does not match its content: the file was changed after mcpi "
+                 "wrote it");
+        return -1;
+    }
+    return 1;
+}
+
 int mcpi_report_read_json(const char *text, size_t len, mcpi_report_doc *doc, char *why,
                           size_t whylen)
 {
@@ -180,6 +215,11 @@ int mcpi_report_read_json(const char *text, size_t len, mcpi_report_doc *doc, ch
         return MCPI_EINVAL;
     }
     rc = read_doc(root, doc, why, whylen);
+    if (rc == MCPI_OK) { /* the shape first: its errors say more than a checksum's */
+        int state = checksum_state(text, len, root, why, whylen);
+        rc = state < 0 ? MCPI_EINVAL : MCPI_OK;
+        doc->checksummed = state > 0;
+    }
     mcpi_json_free(root);
     if (rc != MCPI_OK)
         mcpi_report_doc_free(doc);

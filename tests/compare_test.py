@@ -278,6 +278,12 @@ class Verdicts(Files):
         simd = [r for r in doc["results"] if r["name"] == "simd"][0]
         simd["hits"] += 1
         bad = self.path("miscounted.json")
+        with open(bad, "w") as f:  # its checksum no longer matches: refused
+            json.dump(doc, f)
+        p = run("compare", self.quick, bad)
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("checksum", p.stderr)
+        doc.pop("checksum")  # as an mcpi before the checksums wrote it
         with open(bad, "w") as f:
             json.dump(doc, f)
         p = run("compare", self.quick, bad)

@@ -11,7 +11,7 @@ if(MCPI_PYTHON3 AND TARGET test_profile)
   add_test(NAME profile_json_valid COMMAND ${MCPI_PYTHON3} -c [=[
 import json, sys
 d = json.load(open(sys.argv[1]), parse_constant=lambda c: sys.exit('non-finite number: ' + c))
-assert set(d) == {'version', 'config', 'results', 'ranks', 'slow_ranks'}, sorted(d)
+assert set(d) == {'version', 'config', 'results', 'ranks', 'slow_ranks', 'checksum'}, sorted(d)
 assert set(d['config']) >= {'samples', 'seed', 'repeat', 'warmup', 'ranks', 'threads'}
 r = d['results']
 assert [x['name'] for x in r] == ['threads', 'naive', 'opencl:0.0'], r

@@ -751,6 +751,7 @@ class Merge(Base):
         with open(b) as f:
             doc = json.load(f)
         doc["version"] = "9.9.9"
+        doc.pop("checksum")  # edited files below carry none (as an older mcpi's)
         with open(ver, "w") as f:
             json.dump(doc, f)
         dup = os.path.join(self.tmp.name, "dup.json")
@@ -792,6 +793,50 @@ class Merge(Base):
                 self.assertIn(want, p.stderr)
                 self.assertFalse(os.path.exists(out))
 
+    def test_checksums(self):
+        """Every part's checksum is verified: one changed digit is refused; a
+        part without a checksum (an older mcpi's) merges with a note."""
+        a = self.part(6, 0, 1_000_000, "serial", "a.json")
+        b = self.part(6, 1_000_000, 2_000_000, "serial", "b.json")
+        with open(a) as f:
+            text = f.read()
+        doc = json.loads(text)
+        hits = doc["results"][0]["hits"]
+        self.assertRegex(doc["checksum"], r"^fnv1a64:[0-9a-f]{16}$")
+        # The checksum covers every byte before the comma that precedes it.
+        body = text[:text.rindex(',\n  "checksum": ')].encode()
+        self.assertEqual(int(doc["checksum"][8:], 16), fnv1a64(body))
+        tampered = os.path.join(self.tmp.name, "tampered.json")
+        with open(tampered, "w") as f:
+            f.write(text.replace(f'"hits": {hits}', f'"hits": {hits + 1}'))
+        out = os.path.join(self.tmp.name, "merged.json")
+        for culprit, want in [(tampered, "checksum does not match its content")]:
+            p = self.merge(culprit, b, "-o", out)
+            self.assertEqual(p.returncode, 2, p.stderr)
+            self.assertEqual(p.stderr.count("\n"), 1, p.stderr)
+            self.assertIn(f"{culprit}: its {want}", p.stderr)
+            self.assertFalse(os.path.exists(out))
+        reformatted = os.path.join(self.tmp.name, "reformatted.json")
+        with open(reformatted, "w") as f:
+            json.dump(doc, f, indent=4)
+        p = self.merge(reformatted, b)
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("checksum is not where mcpi writes it", p.stderr)
+        doc.pop("checksum")
+        old = os.path.join(self.tmp.name, "old.json")
+        with open(old, "w") as f:
+            json.dump(doc, f)
+        p = self.merge(old, b, "--format", "json", "-o", out)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn(f"1 part without a checksum", p.stderr)
+        self.assertIn(old, p.stderr)
+        with open(out) as f:
+            merged = json.load(f)
+        self.assertEqual(merged["results"][0]["hits"], reference(6, 2_000_000))
+        # the merged report carries its own checksum, and merges again
+        p = self.merge(out, self.part(6, 2_000_000, 3_000_000, "serial", "c.json"))
+        self.assertEqual(p.returncode, 0, p.stderr)
+
     def test_many_rows_merge_in_n_log_n(self):
         """20 000 rows per part (rows match by name through a sorted index:
         the quadratic matching took 16 s here)."""
@@ -804,6 +849,7 @@ class Merge(Base):
             row = doc["results"][0]
             doc["results"] = [dict(row, name=f"serial-{k:05d}") for k in range(rows)]
             doc["ranks"] = []
+            doc.pop("checksum")
             with open(path, "w") as f:
                 json.dump(doc, f)
         p = self.merge(*parts, "--format", "csv", timeout=120)

@@ -3,7 +3,9 @@
  * exactly as one run over their union would have printed it.
  *
  * Rules (each broken rule is one line naming the file, exit 2):
- * - every file is an mcpi JSON report of the same version and seed;
+ * - every file is an mcpi JSON report of the same version and seed, whose
+ *   checksum matches its content (a file without one, from an mcpi before
+ *   the checksums, is merged with a note: its numbers are not verified);
  * - every result row is ok, all rows of one file cover the same range, and
  *   the exact rows of one file have the same hits (one stream, one count);
  * - the files' ranges, sorted, neither overlap nor leave gaps; with
@@ -40,6 +42,7 @@ typedef struct part {
     uint64_t seed, begin, end;
     int ranks;
     int peak_resettable;
+    int checksummed; /* its checksum matched (0: it has none) */
     mcpi_record *rows;
     size_t nrows;
     const mcpi_record **by_name; /* rows sorted by name: lookups in O(log n) */
@@ -178,6 +181,7 @@ static int load_part(part *p, const char *file, char *err, size_t errlen)
     p->seed = doc.seed;
     p->ranks = doc.ranks;
     p->peak_resettable = doc.peak_resettable;
+    p->checksummed = doc.checksummed;
     p->rows = doc.rows; /* the part owns them now */
     p->nrows = doc.nrows;
     return check_rows(p, err, errlen);
@@ -431,6 +435,24 @@ static int emit_merged(const mcpi_cli *c, const part *parts, int n, const plan *
     return rc;
 }
 
+/* One note naming the parts whose numbers no checksum vouches for. */
+static void unverified_note(const mcpi_cli *c, const part *parts, int n)
+{
+    int count = 0;
+    for (int i = 0; i < n; ++i)
+        count += !parts[i].checksummed;
+    if (count == 0 || c->cfg.quiet)
+        return;
+    fprintf(stderr,
+            "mcpi: merge: %d part%s without a checksum (an older mcpi wrote %s, or it was "
+            "edited), so %s numbers are not verified:",
+            count, count == 1 ? "" : "s", count == 1 ? "it" : "them", count == 1 ? "its" : "their");
+    for (int i = 0, shown = 0; i < n; ++i)
+        if (!parts[i].checksummed && shown++ < 8)
+            fprintf(stderr, " %s", parts[i].file);
+    fprintf(stderr, "%s\n", count > 8 ? " ..." : "");
+}
+
 /* Rank 0's work: read, check, merge, emit. */
 static int merge_main(const mcpi_cli *c)
 {
@@ -448,10 +470,12 @@ static int merge_main(const mcpi_cli *c)
     plan pl = {NULL, 0, 0};
     if (rc == MCPI_OK)
         rc = plan_rows(c, parts, n, &pl, err, sizeof err);
-    if (rc != MCPI_OK)
+    if (rc != MCPI_OK) {
         fprintf(stderr, "%s\n", err);
-    else
+    } else {
+        unverified_note(c, parts, n);
         rc = emit_merged(c, parts, n, &pl);
+    }
     free(pl.names);
     for (int i = 0; i < loaded; ++i) {
         free(parts[i].rows);

@@ -1,18 +1,7 @@
-/* hash.c - FNV-1a 64, the checksum and cache key of every file mcpi keeps
- * (checkpoints, the auto model, OpenCL cache entries). */
+/* hash.c - cache keys: FNV-1a 64 (mcpi_fnv1a) of several strings. */
 #include <string.h>
 
 #include "hash.h"
-
-uint64_t mcpi_fnv1a(uint64_t h, const void *data, size_t len)
-{
-    const unsigned char *p = data;
-    for (size_t i = 0; i < len; ++i) {
-        h ^= p[i];
-        h *= 0x100000001b3ull;
-    }
-    return h;
-}
 
 uint64_t mcpi_hash_parts(const char *const *parts, size_t n)
 {

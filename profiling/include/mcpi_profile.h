@@ -620,6 +620,17 @@ typedef struct mcpi_report {
     const mcpi_scale *scale;
 } mcpi_report;
 
+/* FNV-1a 64 of len bytes, continuing from h (start with MCPI_FNV_OFFSET): the
+ * checksum of every file mcpi writes and reads back (checkpoints, JSON
+ * reports, caches). */
+#define MCPI_FNV_OFFSET 0xcbf29ce484222325ull
+uint64_t mcpi_fnv1a(uint64_t h, const void *data, size_t len);
+
+/* A JSON run or sweep report ends with its checksum, the last member:
+ *     ...,\n  "checksum": "fnv1a64:0123456789abcdef"\n}\n
+ * the FNV-1a 64 of every byte before the comma that precedes "checksum". */
+#define MCPI_REPORT_CHECKSUM_KEY ",\n  \"checksum\": \"fnv1a64:"
+
 /* Writes the report in the given format to out.  Returns 0 or MCPI_EIO. */
 int mcpi_report_write(FILE *out, mcpi_format fmt, const mcpi_report *rep);
 
@@ -657,6 +668,7 @@ typedef struct mcpi_report_doc {
     uint64_t seed;
     int ranks;
     int peak_resettable;
+    int checksummed;   /* it carried a checksum, and the checksum matched */
     mcpi_record *rows; /* results[], nrows of them (malloc'd) */
     size_t nrows;
 } mcpi_report_doc;
@@ -664,8 +676,11 @@ typedef struct mcpi_report_doc {
 /* Parses len bytes of a JSON run report into doc: its version, seed, ranks
  * and every results[] row (name, backend, device, exact, seed, range,
  * samples, hits, status, threads, ranks, hostname, time_s.repeats, phases,
- * memory).  MCPI_EINVAL with the reason in why (not JSON, not an mcpi run
- * report, a row missing a field or inconsistent), MCPI_ENOMEM. */
+ * memory).  A report with a "checksum" must match it byte for byte (see
+ * MCPI_REPORT_CHECKSUM_KEY); one without (mcpi before 0.1's checksums) is
+ * read with doc->checksummed 0.  MCPI_EINVAL with the reason in why (not
+ * JSON, not an mcpi run report, a row missing a field or inconsistent, a
+ * checksum that does not match), MCPI_ENOMEM. */
 int mcpi_report_read_json(const char *text, size_t len, mcpi_report_doc *doc, char *why,
                           size_t whylen);
 /* Frees what a document holds; accepts NULL. */
