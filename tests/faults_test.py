@@ -16,10 +16,12 @@ import tempfile
 import time
 import unittest
 
-from resume_test import (EXIT_INTERRUPTED, MPIEXEC, cmd, mcpi_processes, read_checkpoint,
-                         reference, run)
+from resume_test import (EXIT_INTERRUPTED, HAVE_OPENCL, MPIEXEC, cmd, mcpi_processes,
+                         read_checkpoint, reference, run)
 
 EXIT_WRITE = 4
+EXIT_BACKEND = 1
+HOOKS = os.environ.get("MCPI_TEST_HOOKS", "0") == "1"
 
 
 def mount_small_tmpfs(path, kib):
@@ -143,6 +145,50 @@ class RankKilled(Base):
         p = run("--resume", ck, "-b", "threads", "--format", "json", "-q")
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual(json.loads(p.stdout)["results"][0]["hits"], reference(seed, n))
+
+
+@unittest.skipUnless(HAVE_OPENCL and HOOKS, "needs OpenCL and a test-hook build")
+class OpenCLCallFails(Base):
+    """An OpenCL call that fails (the test hook MCPI_TEST_CL_FAIL makes the
+    driver's answer an error): that row fails with a line naming the call
+    and its error, exit 1; the other rows are counted and reported."""
+    CALLS = [("clCreateContext", "CL_OUT_OF_HOST_MEMORY"),
+             ("clBuildProgram", "CL_BUILD_PROGRAM_FAILURE"),
+             ("clCreateKernel", "CL_OUT_OF_RESOURCES"),
+             ("clCreateBuffer", "CL_MEM_OBJECT_ALLOCATION_FAILURE"),
+             ("clEnqueueNDRangeKernel", "CL_OUT_OF_RESOURCES"),
+             ("clEnqueueNDRangeKernel:4", "CL_OUT_OF_RESOURCES"),  # mid-run, after repeats began
+             ("clEnqueueReadBuffer", "CL_OUT_OF_RESOURCES"),
+             ("clEnqueueReadBuffer:3", "CL_OUT_OF_RESOURCES")]
+
+    def test_each_call(self):
+        seed, n = 13, 10_000_000
+        want = reference(seed, n)
+        for call, code in self.CALLS:
+            with self.subTest(call=call):
+                out = os.path.join(self.tmp.name, "out.json")
+                env = dict(os.environ, MCPI_TEST_CL_FAIL=call)
+                p = subprocess.run(cmd(1, "-n", str(n), "-s", str(seed), "-b", "opencl,serial",
+                                       "-r", "2", "-w", "1", "--no-cache", "--format", "json",
+                                       "-o", out),
+                                   capture_output=True, text=True, timeout=120, env=env)
+                self.assertEqual(p.returncode, EXIT_BACKEND, p.stderr)
+                name = call.split(":")[0]
+                self.assertIn(f"{name} failed: {code}" if name != "clBuildProgram"
+                              else f"build failed on", p.stderr)
+                with open(out) as f:
+                    rows = {r["name"]: r for r in json.load(f)["results"]}
+                self.assertEqual(rows["opencl:0.0"]["status"], "error")
+                self.assertEqual((rows["serial"]["status"], rows["serial"]["hits"]), ("ok", want))
+                os.unlink(out)
+
+    @unittest.skipUnless(MPIEXEC, "built without MPI")
+    def test_a_launch_failing_on_every_rank_ends_the_job(self):
+        env = dict(os.environ, MCPI_TEST_CL_FAIL="clEnqueueNDRangeKernel:3")
+        p = subprocess.run(cmd(2, "-n", "1e8", "-b", "opencl", "-r", "1", "-w", "0"),
+                           capture_output=True, text=True, timeout=120, env=env)
+        self.assertEqual(p.returncode, EXIT_BACKEND, p.stderr)
+        self.assertIn("clEnqueueNDRangeKernel failed", p.stderr)
 
 
 if __name__ == "__main__":

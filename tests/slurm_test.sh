@@ -6,7 +6,9 @@
 # under the build tree, with its own ports; submits scripts/slurm/mcpi-mpi.sbatch
 # (2 ranks on 1 node, srun --mpi=pmix) and scripts/slurm/mcpi-array.sbatch (3
 # parts) with sbatch, waits for them, and checks the exact hits in their JSON
-# (seed 42, N = 10^6 -> 785856). The daemons and anything they started are
+# (seed 42, N = 10^6 -> 785856), then runs the ReFrame check through it
+# (scripts/reframe/run --system slurm; skipped where ReFrame cannot be had).
+# The daemons and anything they started are
 # stopped by PID on every exit. The system's /etc/slurm, /etc/munge and any
 # system munged are never used or touched.
 #
@@ -321,5 +323,14 @@ else
   echo "slurm_test: FAIL: mcpi merge of the array parts exited $mrc"
   exit 1
 fi
+# The ReFrame check through this Slurm (sbatch, srun --mpi=pmix): its own
+# skip (77: ReFrame cannot be had here, e.g. no PyPI) is reported, not failed.
+"$SRC/scripts/reframe/run" --system slurm --build-dir "$(dirname "$MCPI_BIN")" --mcpi "$MCPI_BIN"
+rrc=$?
+case $rrc in
+  0) log "ReFrame check under --system slurm: pass" ;;
+  77) log "ReFrame check under --system slurm: skipped (the line above says why)" ;;
+  *) echo "slurm_test: FAIL: scripts/reframe/run --system slurm exited $rrc"; exit 1 ;;
+esac
 log "PASS"
 exit 0

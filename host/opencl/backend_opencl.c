@@ -40,6 +40,7 @@
 #endif
 
 #include "cpu.h"
+#include "fault.h"
 #include "mcpi.h"
 #include "mcpi_opencl.h"
 #include "notify.h"
@@ -528,7 +529,9 @@ static void warn_corrupt(const ocl_state *s, const char *path)
 static int build_program(ocl_state *s, cl_program prog, const char *options, int quiet, char *err,
                          size_t errlen)
 {
-    cl_int rc = clBuildProgram(prog, 1, &s->device, options, NULL, NULL);
+    cl_int rc = mcpi_fault_cl("clBuildProgram")
+                    ? CL_BUILD_PROGRAM_FAILURE
+                    : clBuildProgram(prog, 1, &s->device, options, NULL, NULL);
     if (rc == CL_SUCCESS)
         return 0;
     if (!quiet)
@@ -759,7 +762,9 @@ static int open_context(ocl_state *s, const mcpi_device_desc *dev, char *err, si
         return MCPI_EUNAVAIL;
     }
     cl_context_properties props[] = {CL_CONTEXT_PLATFORM, (cl_context_properties)plat, 0};
-    s->ctx = clCreateContext(props, 1, &s->device, NULL, NULL, &rc);
+    s->ctx = mcpi_fault_cl("clCreateContext")
+                 ? (rc = CL_OUT_OF_HOST_MEMORY, NULL)
+                 : clCreateContext(props, 1, &s->device, NULL, NULL, &rc);
     if (rc != CL_SUCCESS)
         return cl_fail(err, errlen, s->who, "clCreateContext", rc, MCPI_EBACKEND);
     s->queue = clCreateCommandQueue(s->ctx, s->device, CL_QUEUE_PROFILING_ENABLE, &rc);
@@ -778,7 +783,9 @@ static int make_kernel(ocl_state *s, const mcpi_config *cfg, int *cache, char *e
         st = get_program(s, options, !cfg->no_cache, cache, err, errlen);
     if (st != MCPI_OK)
         return st;
-    s->kernel = clCreateKernel(s->program, MCPI_OCL_KERNEL_NAME, &rc);
+    s->kernel = mcpi_fault_cl("clCreateKernel")
+                    ? (rc = CL_OUT_OF_RESOURCES, NULL)
+                    : clCreateKernel(s->program, MCPI_OCL_KERNEL_NAME, &rc);
     if (rc != CL_SUCCESS)
         return cl_fail(err, errlen, s->who, "clCreateKernel", rc, MCPI_EBACKEND);
     return MCPI_OK;
@@ -789,7 +796,9 @@ static int alloc_partial(ocl_state *s, char *err, size_t errlen)
 {
     cl_int rc;
     size_t bytes = s->max_groups * sizeof(cl_ulong);
-    s->partial = clCreateBuffer(s->ctx, CL_MEM_WRITE_ONLY, bytes, NULL, &rc);
+    s->partial = mcpi_fault_cl("clCreateBuffer")
+                     ? (rc = CL_MEM_OBJECT_ALLOCATION_FAILURE, NULL)
+                     : clCreateBuffer(s->ctx, CL_MEM_WRITE_ONLY, bytes, NULL, &rc);
     if (rc != CL_SUCCESS)
         return cl_fail(err, errlen, s->who, "clCreateBuffer", rc, MCPI_EBACKEND);
     if ((s->host_partial = malloc(bytes)) == NULL) {
@@ -946,12 +955,16 @@ static int run_launch(ocl_state *s, uint64_t seed, uint64_t begin, const ocl_lau
         (rc = clSetKernelArg(s->kernel, 3, sizeof s->partial, &s->partial)) != CL_SUCCESS ||
         (rc = clSetKernelArg(s->kernel, 4, local * sizeof(cl_ulong), NULL)) != CL_SUCCESS)
         return cl_fail(err, errlen, s->who, "clSetKernelArg", rc, MCPI_EBACKEND);
-    rc = clEnqueueNDRangeKernel(s->queue, s->kernel, 1, NULL, &global, &local, 0, NULL, &kev);
+    rc = mcpi_fault_cl("clEnqueueNDRangeKernel")
+             ? CL_OUT_OF_RESOURCES
+             : clEnqueueNDRangeKernel(s->queue, s->kernel, 1, NULL, &global, &local, 0, NULL, &kev);
     if (rc != CL_SUCCESS)
         return cl_fail(err, errlen, s->who, "clEnqueueNDRangeKernel", rc, MCPI_EBACKEND);
     /* In-order queue: the blocking read waits for the kernel too. */
-    rc = clEnqueueReadBuffer(s->queue, s->partial, CL_TRUE, 0, bytes, s->host_partial, 0, NULL,
-                             &rev);
+    rc = mcpi_fault_cl("clEnqueueReadBuffer")
+             ? CL_OUT_OF_RESOURCES
+             : clEnqueueReadBuffer(s->queue, s->partial, CL_TRUE, 0, bytes, s->host_partial, 0,
+                                   NULL, &rev);
     if (rc != CL_SUCCESS) {
         st = cl_fail(err, errlen, s->who, "clEnqueueReadBuffer", rc, MCPI_EBACKEND);
         goto out_kernel_event;

@@ -82,3 +82,16 @@ int mcpi_fault_rank_rate(int rank, double *rate)
     }
     return 0;
 }
+
+int mcpi_fault_cl(const char *fn)
+{
+    static unsigned long calls; /* of the call named, this process */
+    const char *s = env("MCPI_TEST_CL_FAIL");
+    if (s == NULL)
+        return 0;
+    size_t n = strcspn(s, ":");
+    if (strlen(fn) != n || strncmp(fn, s, n) != 0)
+        return 0;
+    unsigned long k = __atomic_add_fetch(&calls, 1, __ATOMIC_RELAXED);
+    return s[n] != ':' || strtoul(s + n + 1, NULL, 10) == k;
+}

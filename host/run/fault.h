@@ -11,7 +11,13 @@
  *                                (the split differs from run to run)
  *   MCPI_TEST_CHUNK=K            every chunk is K samples (forced tiny chunks)
  *   MCPI_TEST_VERIFY_SEED=S      fixes the verification positions
- *   MCPI_TEST_RATES=r0,r1,...    --balance takes rank k's rate as rk */
+ *   MCPI_TEST_RATES=r0,r1,...    --balance takes rank k's rate as rk
+ *   MCPI_TEST_CL_FAIL=FN[:K]     the OpenCL call FN (clBuildProgram,
+ *                                clCreateContext, clCreateKernel,
+ *                                clCreateBuffer, clEnqueueNDRangeKernel,
+ *                                clEnqueueReadBuffer) fails every time, or
+ *                                only its K-th time (1-based, per process),
+ *                                with the error a driver would return */
 #ifndef MCPI_FAULT_H
 #define MCPI_FAULT_H
 
@@ -24,6 +30,7 @@ void mcpi_fault_chunk_delay(void);
 uint64_t mcpi_fault_fixed_chunk(void);
 int mcpi_fault_verify_seed(uint64_t *seed);
 int mcpi_fault_rank_rate(int rank, double *rate);
+int mcpi_fault_cl(const char *fn);
 #else
 static inline int mcpi_fault_rank_fails(int rank)
 {
@@ -52,6 +59,11 @@ static inline int mcpi_fault_rank_rate(int rank, double *rate)
 {
     (void)rank;
     (void)rate;
+    return 0;
+}
+static inline int mcpi_fault_cl(const char *fn)
+{
+    (void)fn;
     return 0;
 }
 #endif
