@@ -828,7 +828,7 @@ class Merge(Base):
             json.dump(doc, f)
         p = self.merge(old, b, "--format", "json", "-o", out)
         self.assertEqual(p.returncode, 0, p.stderr)
-        self.assertIn(f"1 part without a checksum", p.stderr)
+        self.assertIn("merge: 1 file without a checksum", p.stderr)
         self.assertIn(old, p.stderr)
         with open(out) as f:
             merged = json.load(f)

@@ -103,6 +103,17 @@ int mcpi_cli_select(const mcpi_config *cfg, mcpi_comm *comm, mcpi_target *target
 /* Fills the report's run description from cfg and comm. */
 void mcpi_cli_run_info(const mcpi_config *cfg, const mcpi_comm *comm, mcpi_run_info *info);
 
+/* Reads the JSON run report at file into doc (initialised here) for the
+ * command cmd ("merge", "compare"): a regular file of at most 64 MiB,
+ * parsed and checked by mcpi_report_read_json (its checksum included).
+ * MCPI_EINVAL with one line "CMD: FILE: why" in err, MCPI_ENOMEM. */
+int mcpi_cli_read_report(const char *cmd, const char *file, mcpi_report_doc *doc, char *err,
+                         size_t errlen);
+/* One note (unless -q) naming the files[n] whose checksummed[i] is 0: their
+ * numbers are not verified. */
+void mcpi_cli_unverified_note(const mcpi_cli *c, const char *cmd, const char *const *files,
+                              const int *checksummed, int n);
+
 /* The calibration a report uses (cmd_calibrate.c): cfg->calibration if given
  * (missing or corrupt: MCPI_EINVAL after one line naming --calibration),
  * else the default file when it exists (absent: silently none; damaged: a

@@ -13,7 +13,6 @@
  *   1 + PCT/100 with a significant verdict trips the gate, exit 1;
  * - rows with too few repeats for the rank test: one warning (unless -q),
  *   naming the -r that would do. */
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,8 +20,6 @@
 
 #include "cli.h"
 
-/* Largest report read: real reports are a few KiB per row. */
-#define COMPARE_MAX_FILE_BYTES (64u << 20)
 /* What a wrong number and a tripped gate return: exit 1, the code of a run
  * whose result cannot be accepted (README "Exit codes"). */
 #define COMPARE_FAILED MCPI_EBACKEND
@@ -44,28 +41,9 @@ static int bad(char *err, size_t errlen, const char *file, const char *what)
 static int load_run(const char *file, mcpi_report_doc *doc, mcpi_compare_run *run, char *err,
                     size_t errlen)
 {
-    char *text = NULL, why[MCPI_ERROR_LEN] = "";
-    size_t len = 0;
-    int rc = mcpi_read_file(file, "compare", COMPARE_MAX_FILE_BYTES, &text, &len, why, sizeof why);
-    if (rc == MCPI_ENOMEM) {
-        mcpi_set_error(err, errlen, "compare: %s: out of memory", file);
-        return rc;
-    }
-    if (rc != MCPI_OK) {
-        snprintf(why, sizeof why, "cannot read: %s",
-                 errno == EFBIG    ? "too large for an mcpi JSON report (over 64 MiB)"
-                 : errno == EINVAL ? "not a regular file"
-                                   : strerror(errno));
-        return bad(err, errlen, file, why);
-    }
-    rc = mcpi_report_read_json(text, len, doc, why, sizeof why);
-    free(text);
-    if (rc == MCPI_ENOMEM) {
-        mcpi_set_error(err, errlen, "compare: %s: out of memory", file);
-        return rc;
-    }
+    int rc = mcpi_cli_read_report("compare", file, doc, err, errlen);
     if (rc != MCPI_OK)
-        return bad(err, errlen, file, why);
+        return rc;
     if (doc->nrows == 0)
         return bad(err, errlen, file, "has no result rows");
     run->file = file;
@@ -192,8 +170,15 @@ static int compare_main(const mcpi_cli *c)
         rc = check_output(c, err, sizeof err);
     for (; rc == MCPI_OK && loaded < n; ++loaded)
         rc = load_run(c->files[loaded], &docs[loaded], &runs[loaded], err, sizeof err);
-    if (rc == MCPI_OK)
+    if (rc == MCPI_OK) {
+        int *verified = calloc((size_t)n, sizeof *verified);
+        for (int i = 0; verified != NULL && i < n; ++i)
+            verified[i] = docs[i].checksummed;
+        if (verified != NULL)
+            mcpi_cli_unverified_note(c, "compare", c->files, verified, n);
+        free(verified);
         rc = compare_runs(c, runs, err, sizeof err);
+    }
     if (err[0] != '\0')
         fprintf(stderr, "%s\n", err);
     for (int i = 0; docs != NULL && i < n; ++i)

@@ -23,7 +23,6 @@
  * largest part's.  Each part stays visible as a per-part row (the report's
  * per-rank section, rank = part number in range order), under its own name:
  * it says which backend counted which part. */
-#include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
@@ -32,9 +31,6 @@
 #include <string.h>
 
 #include "cli.h"
-
-/* Largest part file read: real reports are a few KiB per row. */
-#define MERGE_MAX_FILE_BYTES (64u << 20)
 
 typedef struct part {
     const char *file;
@@ -154,29 +150,10 @@ static int load_part(part *p, const char *file, char *err, size_t errlen)
 {
     memset(p, 0, sizeof *p);
     p->file = file;
-    char *text = NULL, why[MCPI_ERROR_LEN] = "";
-    size_t len = 0;
-    int rc = mcpi_read_file(file, "merge", MERGE_MAX_FILE_BYTES, &text, &len, why, sizeof why);
-    if (rc == MCPI_ENOMEM) {
-        mcpi_set_error(err, errlen, "merge: %s: out of memory", file);
-        return rc;
-    }
-    if (rc != MCPI_OK) {
-        snprintf(why, sizeof why, "cannot read: %s",
-                 errno == EFBIG    ? "too large for an mcpi JSON report (over 64 MiB)"
-                 : errno == EINVAL ? "not a regular file"
-                                   : strerror(errno));
-        return bad(err, errlen, file, why);
-    }
     mcpi_report_doc doc;
-    rc = mcpi_report_read_json(text, len, &doc, why, sizeof why);
-    free(text);
-    if (rc == MCPI_ENOMEM) {
-        mcpi_set_error(err, errlen, "merge: %s: out of memory", file);
-        return rc;
-    }
+    int rc = mcpi_cli_read_report("merge", file, &doc, err, errlen);
     if (rc != MCPI_OK)
-        return bad(err, errlen, file, why);
+        return rc;
     snprintf(p->version, sizeof p->version, "%s", doc.version);
     p->seed = doc.seed;
     p->ranks = doc.ranks;
@@ -435,36 +412,23 @@ static int emit_merged(const mcpi_cli *c, const part *parts, int n, const plan *
     return rc;
 }
 
-/* One note naming the parts whose numbers no checksum vouches for. */
-static void unverified_note(const mcpi_cli *c, const part *parts, int n)
-{
-    int count = 0;
-    for (int i = 0; i < n; ++i)
-        count += !parts[i].checksummed;
-    if (count == 0 || c->cfg.quiet)
-        return;
-    fprintf(stderr,
-            "mcpi: merge: %d part%s without a checksum (an older mcpi wrote %s, or it was "
-            "edited), so %s numbers are not verified:",
-            count, count == 1 ? "" : "s", count == 1 ? "it" : "them", count == 1 ? "its" : "their");
-    for (int i = 0, shown = 0; i < n; ++i)
-        if (!parts[i].checksummed && shown++ < 8)
-            fprintf(stderr, " %s", parts[i].file);
-    fprintf(stderr, "%s\n", count > 8 ? " ..." : "");
-}
-
 /* Rank 0's work: read, check, merge, emit. */
 static int merge_main(const mcpi_cli *c)
 {
     char err[MCPI_ERROR_LEN] = "";
     int n = c->nfiles, loaded = 0, rc = MCPI_OK;
     part *parts = calloc((size_t)n, sizeof *parts);
-    if (parts == NULL) {
+    int *verified = calloc((size_t)n, sizeof *verified); /* in c->files order */
+    if (parts == NULL || verified == NULL) {
         fprintf(stderr, "mcpi: merge: out of memory\n");
+        free(parts);
+        free(verified);
         return MCPI_ENOMEM;
     }
-    for (; loaded < n && rc == MCPI_OK; ++loaded)
+    for (; loaded < n && rc == MCPI_OK; ++loaded) {
         rc = load_part(&parts[loaded], c->files[loaded], err, sizeof err);
+        verified[loaded] = parts[loaded].checksummed;
+    }
     if (rc == MCPI_OK)
         rc = check_parts(parts, n, c, err, sizeof err);
     plan pl = {NULL, 0, 0};
@@ -473,7 +437,7 @@ static int merge_main(const mcpi_cli *c)
     if (rc != MCPI_OK) {
         fprintf(stderr, "%s\n", err);
     } else {
-        unverified_note(c, parts, n);
+        mcpi_cli_unverified_note(c, "merge", c->files, verified, n);
         rc = emit_merged(c, parts, n, &pl);
     }
     free(pl.names);
@@ -482,6 +446,7 @@ static int merge_main(const mcpi_cli *c)
         free(parts[i].by_name);
     }
     free(parts);
+    free(verified);
     return rc;
 }
 
