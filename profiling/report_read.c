@@ -46,6 +46,48 @@ static void read_status(const mcpi_json *o, const char *status, mcpi_record *r)
     get_str(o, "error", r->error, sizeof r->error);
 }
 
+static double get_double(const mcpi_json *o, const char *key)
+{
+    double d = 0;
+    return mcpi_json_double(mcpi_json_get(o, key), &d) == 0 && !isnan(d) ? d : 0.0;
+}
+
+/* The row's workers (each one's share of the last pass) and what the
+ * reference core verified, so that a merged row says them again. */
+static void read_workers(const mcpi_json *o, mcpi_record *r)
+{
+    const mcpi_json *ws = mcpi_json_get(o, "workers");
+    for (size_t i = 0;
+         ws != NULL && ws->type == MCPI_JSON_ARRAY && i < ws->n && r->nworkers < MCPI_MAX_WORKERS;
+         ++i) {
+        const mcpi_json *w = &ws->items[i];
+        mcpi_worker_record *k = &r->workers[r->nworkers];
+        memset(k, 0, sizeof *k);
+        if (get_str(w, "name", k->name, sizeof k->name) != 0)
+            continue;
+        get_str(w, "device", k->device, sizeof k->device);
+        get_u64(w, "samples", &k->samples);
+        get_u64(w, "hits", &k->hits);
+        get_u64(w, "chunks", &k->chunks);
+        get_u64(w, "verified_chunks", &k->verified_chunks);
+        get_u64(w, "verified_samples", &k->verified_samples);
+        k->busy_s = get_double(w, "busy_s");
+        k->idle_s = get_double(w, "idle_s");
+        r->nworkers++;
+    }
+    const mcpi_json *v = mcpi_json_get(o, "verify");
+    char mode[16];
+    if (v == NULL || get_str(v, "mode", mode, sizeof mode) != 0)
+        return;
+    static const mcpi_verify_mode modes[] = {MCPI_VERIFY_SAMPLE, MCPI_VERIFY_OFF, MCPI_VERIFY_FULL};
+    for (size_t i = 0; i < sizeof modes / sizeof modes[0]; ++i)
+        if (strcmp(mode, mcpi_verify_name(modes[i])) == 0)
+            r->verify = modes[i];
+    get_u64(v, "chunks", &r->verified_chunks);
+    get_u64(v, "samples", &r->verified_samples);
+    r->verify_s = get_double(v, "seconds");
+}
+
 /* Times (every repeat, so a row's statistics are its own), phases, memory. */
 static int read_costs(const mcpi_json *o, mcpi_record *r, char *why, size_t wlen)
 {
@@ -71,6 +113,7 @@ static int read_costs(const mcpi_json *o, mcpi_record *r, char *why, size_t wlen
     r->host_growth_bytes = get_known(mem, "host_growth_bytes");
     r->device_bytes = get_known(mem, "device_bytes");
     r->device_mem_bytes = get_known(mem, "device_mem_bytes");
+    read_workers(o, r);
     return 0;
 }
 

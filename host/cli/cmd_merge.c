@@ -310,6 +310,34 @@ static int plan_rows(const mcpi_cli *c, const part *parts, int n, plan *pl, char
     return MCPI_OK;
 }
 
+/* r's workers into the merged row m: summed by name (the first
+ * MCPI_MAX_WORKERS names; a row has at most that many). */
+static void add_workers(mcpi_record *m, const mcpi_record *r)
+{
+    for (unsigned i = 0; i < r->nworkers; ++i) {
+        const mcpi_worker_record *w = &r->workers[i];
+        unsigned k = 0;
+        while (k < m->nworkers && strcmp(m->workers[k].name, w->name) != 0)
+            ++k;
+        if (k == m->nworkers) {
+            if (k == MCPI_MAX_WORKERS)
+                continue;
+            m->workers[m->nworkers++] = *w;
+            continue;
+        }
+        mcpi_worker_record *a = &m->workers[k];
+        a->samples += w->samples;
+        a->hits += w->hits;
+        a->chunks += w->chunks;
+        a->busy_s += w->busy_s;
+        a->idle_s += w->idle_s;
+        a->verified_chunks += w->verified_chunks;
+        a->verified_samples += w->verified_samples;
+        if (strcmp(a->device, w->device) != 0)
+            snprintf(a->device, sizeof a->device, "(devices differ, see per-part rows)");
+    }
+}
+
 /* The merged row of rs[n], one row of each part (parts sorted). */
 static void merge_row(mcpi_record *m, const part *parts, int n, const mcpi_record *const *rs)
 {
@@ -322,6 +350,9 @@ static void merge_row(mcpi_record *m, const part *parts, int n, const mcpi_recor
     mcpi_phases_clear(&m->phases);
     m->begin = parts[0].begin;
     m->end = parts[n - 1].end;
+    m->nworkers = 0;
+    m->verified_chunks = m->verified_samples = 0;
+    m->verify_s = 0;
     m->rank = n > 1 ? -1 : r0->rank;
     double time = 0;
     int same_device = 1, same_host = 1;
@@ -345,6 +376,10 @@ static void merge_row(mcpi_record *m, const part *parts, int n, const mcpi_recor
             m->device_bytes = r->device_bytes;
         if (r->device_mem_bytes > m->device_mem_bytes)
             m->device_mem_bytes = r->device_mem_bytes;
+        add_workers(m, r);
+        m->verified_chunks += r->verified_chunks;
+        m->verified_samples += r->verified_samples;
+        m->verify_s += r->verify_s;
         same_device &= strcmp(r->device, r0->device) == 0;
         same_host &= strcmp(r->hostname, r0->hostname) == 0;
     }
