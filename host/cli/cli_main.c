@@ -7,6 +7,7 @@
  * output path) happen on rank 0 and are agreed on, so all ranks exit with
  * one code and none waits for another. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -60,14 +61,28 @@ static void install_hooks(mcpi_config *cfg, hooks_ctx *h, const mcpi_comm *comm)
 /* ---- the entry --------------------------------------------------------------- */
 
 /* What a run writes can be written, and the report never replaces the
- * checkpoint it would be resumed from. */
-static int check_paths(const mcpi_config *cfg, char *err, size_t errlen)
+ * checkpoint it would be resumed from.  mcpi calibrate writes its
+ * --calibration FILE (the other commands read it), so that is checked
+ * too, before the measurement. */
+static int check_paths(const mcpi_cli *c, char *err, size_t errlen)
 {
+    const mcpi_config *cfg = &c->cfg;
     int rc = MCPI_OK;
     if (cfg->output != NULL)
         rc = mcpi_probe_writable(cfg->output, "-o/--output", err, errlen);
     if (rc == MCPI_OK && cfg->checkpoint != NULL)
         rc = mcpi_probe_writable(cfg->checkpoint, "--checkpoint", err, errlen);
+    if (rc == MCPI_OK && c->cmd == CMD_CALIBRATE && cfg->calibration != NULL)
+        rc = mcpi_probe_writable(cfg->calibration, "--calibration", err, errlen);
+    /* merge and compare read files: the report must not replace one. */
+    for (int i = 0; rc == MCPI_OK && cfg->output != NULL && i < c->nfiles; ++i)
+        if (mcpi_same_file(cfg->output, c->files[i])) {
+            mcpi_set_error(err, errlen,
+                           "%s: -o/--output: '%s' is also an input (the report would replace "
+                           "it; give another file)",
+                           c->cmd == CMD_MERGE ? "merge" : "compare", cfg->output);
+            rc = MCPI_EINVAL;
+        }
     const char *ck = cfg->checkpoint != NULL ? cfg->checkpoint : cfg->resume;
     if (rc == MCPI_OK && cfg->output != NULL && ck != NULL && mcpi_same_file(cfg->output, ck)) {
         mcpi_set_error(err, errlen,
@@ -77,6 +92,33 @@ static int check_paths(const mcpi_config *cfg, char *err, size_t errlen)
         rc = MCPI_EINVAL;
     }
     return rc;
+}
+
+/* MCPI_ISA names an instruction set, as --isa does (which overrides it):
+ * an unknown name is bad input found before any work, like a malformed
+ * --isa, for every command that counts or lists the simd backend (a set
+ * this CPU lacks stays the backend's exit 3).  Every rank checks its own
+ * value: an MPMD job may give its ranks different ones. */
+static int check_isa_env(const mcpi_cli *c, char *err, size_t errlen)
+{
+    const char *isa = getenv("MCPI_ISA");
+    if (c->cmd == CMD_MERGE || c->cmd == CMD_COMPARE || c->cfg.isa[0] != '\0' || isa == NULL ||
+        isa[0] == '\0' || mcpi_isa_known(isa))
+        return MCPI_OK;
+    mcpi_set_error(err, errlen,
+                   "MCPI_ISA=%s: unknown instruction set; expected one of %s (unset: the widest "
+                   "this CPU has)",
+                   isa, mcpi_isa_names());
+    return MCPI_EINVAL;
+}
+
+/* A refusal is one line on stderr, whatever the quoted argument holds
+ * (a newline in a path or a value would split it). */
+static void one_line(char *s)
+{
+    for (; *s != '\0'; ++s)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            *s = '?';
 }
 
 static int dispatch(mcpi_cli *c, mcpi_comm *comm)
@@ -112,6 +154,7 @@ int mcpi_cli_main(int argc, char **argv, mcpi_comm *comm)
         (c.cmd != CMD_RUN && c.cmd != CMD_SWEEP && c.cmd != CMD_SCALE))
         mcpi_stop_release();
     if (rc != MCPI_OK) {
+        one_line(err);
         mcpi_cli_say(comm, err);
         return mcpi_exit_code(rc);
     }
@@ -124,11 +167,19 @@ int mcpi_cli_main(int argc, char **argv, mcpi_comm *comm)
     }
     hooks_ctx hooks;
     install_hooks(&c.cfg, &hooks, comm);
-    /* The paths written are checked once, on rank 0, before any work. */
-    if (comm->rank == 0)
-        rc = check_paths(&c.cfg, err, sizeof err);
+    /* MCPI_ISA is checked on every rank, the paths written once, on rank 0,
+     * both before any work. */
+    rc = check_isa_env(&c, err, sizeof err);
+    if (rc == MCPI_OK && comm->rank == 0)
+        rc = check_paths(&c, err, sizeof err);
     rc = mcpi_agree(comm, rc);
     if (rc != MCPI_OK) {
+        if (err[0] == '\0') /* rank 0's checks passed: another rank's MCPI_ISA did not */
+            mcpi_set_error(err, sizeof err,
+                           "MCPI_ISA: another rank's value is not an instruction set; expected "
+                           "one of %s",
+                           mcpi_isa_names());
+        one_line(err);
         mcpi_cli_say(comm, err);
         return mcpi_exit_code(rc);
     }

@@ -54,20 +54,6 @@ static int load_run(const char *file, mcpi_report_doc *doc, mcpi_compare_run *ru
     return MCPI_OK;
 }
 
-/* -o must not replace an input: the report would be written over it. */
-static int check_output(const mcpi_cli *c, char *err, size_t errlen)
-{
-    for (int i = 0; c->cfg.output != NULL && i < c->nfiles; ++i)
-        if (mcpi_same_file(c->cfg.output, c->files[i])) {
-            mcpi_set_error(err, errlen,
-                           "compare: -o/--output: '%s' is also an input (the report would "
-                           "replace it; give another file)",
-                           c->cfg.output);
-            return MCPI_EINVAL;
-        }
-    return MCPI_OK;
-}
-
 static int write_compare(FILE *out, const void *ctx)
 {
     const compare_ctx *x = ctx;
@@ -166,8 +152,6 @@ static int compare_main(const mcpi_cli *c)
     int rc = docs != NULL && runs != NULL ? MCPI_OK : MCPI_ENOMEM;
     if (rc != MCPI_OK)
         mcpi_set_error(err, sizeof err, "compare: out of memory");
-    if (rc == MCPI_OK)
-        rc = check_output(c, err, sizeof err);
     for (; rc == MCPI_OK && loaded < n; ++loaded)
         rc = load_run(c->files[loaded], &docs[loaded], &runs[loaded], err, sizeof err);
     if (rc == MCPI_OK) {

@@ -185,7 +185,9 @@ static int scale_run(scale_state *s, mcpi_config cfg, const mcpi_target *row, mc
                                    comm->rank == 0 ? &s->rank_rows[k * (size_t)comm->size] : NULL);
         if (st < worst)
             worst = st;
-        if (st == MCPI_EINTERRUPTED) /* the study stops with the point */
+        /* The study stops with the point: interrupted, or the row refused a
+         * setting (bad input: one line, the other points would repeat it). */
+        if (st == MCPI_EINTERRUPTED || st == MCPI_EINVAL)
             break;
     }
     return worst;

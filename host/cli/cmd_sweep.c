@@ -130,7 +130,9 @@ static int sweep_run(sweep_state *s, mcpi_config *cfg, const mcpi_target *target
         if (comm->rank == 0)
             s->points[k] =
                 (mcpi_sweep_point){s->samples[k], rows, ntargets, rrows, ntargets * size};
-        if (st == MCPI_EINTERRUPTED) /* the sweep stops with the point */
+        /* The sweep stops with the point: interrupted, or a row refused a
+         * setting (bad input: one line, the other points would repeat it). */
+        if (st == MCPI_EINTERRUPTED || st == MCPI_EINVAL)
             break;
     }
     return worst;

@@ -498,6 +498,28 @@ static int check_checkpoint(mcpi_cli *c, char *err, size_t errlen)
     return MCPI_OK;
 }
 
+/* Options that belong to one command: given to another they would be
+ * ignored (mcpi --from 1e3 would run the default N on every backend). */
+static int check_owned(const mcpi_cli *c, char *err, size_t errlen)
+{
+    static const struct {
+        const char *lng;
+        mcpi_command cmd;
+        const char *name;
+    } owned[] = {{"from", CMD_SWEEP, "sweep"},
+                 {"to", CMD_SWEEP, "sweep"},
+                 {"steps-per-decade", CMD_SWEEP, "sweep"},
+                 {"reference", CMD_SWEEP, "sweep"},
+                 {"cover", CMD_MERGE, "merge"}};
+    for (size_t i = 0; i < sizeof owned / sizeof owned[0]; ++i)
+        if (c->cmd != owned[i].cmd && mcpi_cli_given(c, owned[i].lng)) {
+            mcpi_set_error(err, errlen, "--%s: accepted by mcpi %s only", owned[i].lng,
+                           owned[i].name);
+            return MCPI_EINVAL;
+        }
+    return MCPI_OK;
+}
+
 /* The options of mcpi compare, and only there; compare takes two files or more. */
 static int check_compare(const mcpi_cli *c, char *err, size_t errlen)
 {
@@ -535,6 +557,8 @@ static int check_all(mcpi_cli *c, char *err, size_t errlen)
         c->cfg.samples = len;
     }
     int rc = check_scale(c, err, errlen);
+    if (rc == MCPI_OK)
+        rc = check_owned(c, err, errlen);
     if (rc == MCPI_OK)
         rc = check_checkpoint(c, err, errlen);
     if (rc != MCPI_OK)

@@ -8,8 +8,9 @@ int mcpi_cli_select(const mcpi_config *cfg, mcpi_comm *comm, mcpi_target *target
 {
     char err[MCPI_ERROR_LEN] = "";
     int rc = mcpi_select(cfg, comm, targets, n, err, sizeof err);
-    /* A node that lacks a device says so from its first rank too. */
-    if (rc != MCPI_OK && err[0] && (comm->rank == 0 || comm->local_rank == 0))
+    /* A node that lacks a device says so from its first rank too; a rank
+     * that ran out of memory alone says so itself. */
+    if (rc != MCPI_OK && err[0] && (comm->rank == 0 || comm->local_rank == 0 || rc == MCPI_ENOMEM))
         fprintf(stderr, "%s\n", err);
     return rc;
 }
@@ -19,8 +20,10 @@ int mcpi_cli_run_rows(const mcpi_config *cfg, const mcpi_target *targets, size_t
 {
     char err[MCPI_ERROR_LEN] = "";
     int worst = mcpi_run_rows(cfg, targets, n, comm, rows, rank_rows, err, sizeof err);
-    for (size_t i = 0; comm->rank == 0 && i < n; ++i)
-        if (rows[i].status != MCPI_OK)
+    /* Bad input (a row refused a setting) is one line: the first such row's. */
+    for (size_t i = 0, said = 0; comm->rank == 0 && i < n; ++i)
+        if (rows[i].status != MCPI_OK &&
+            (worst != MCPI_EINVAL || (rows[i].status == MCPI_EINVAL && !said++)))
             fprintf(stderr, "mcpi: %s failed: %s\n", rows[i].name, rows[i].error);
     mcpi_cli_say(comm, err);
     return worst;

@@ -63,7 +63,9 @@ static double best_time(mcpi_worker *w, const mcpi_config *cfg, uint64_t n, char
     return best;
 }
 
-/* Fits one candidate's model; 0, or -1 when it cannot be opened or counted. */
+/* Fits one candidate's model; 0, MCPI_EINVAL when it refuses a setting of
+ * cfg (--work-group above its maximum: bad input, as when the cached model
+ * picks it), or -1 when it cannot be opened or counted otherwise. */
 static int probe_one(const mcpi_target *t, const mcpi_config *cfg, mcpi_record *rec,
                      mcpi_auto_entry *e, char *err, size_t errlen)
 {
@@ -73,8 +75,9 @@ static int probe_one(const mcpi_target *t, const mcpi_config *cfg, mcpi_record *
     w.dev = t->workers[0].dev;
     w.rec = rec;
     mcpi_record_init(rec);
-    if (w.backend->open(&w.dev, cfg, &w.state, rec, err, errlen) != MCPI_OK)
-        return -1;
+    int rc = w.backend->open(&w.dev, cfg, &w.state, rec, err, errlen);
+    if (rc != MCPI_OK)
+        return rc == MCPI_EINVAL ? rc : -1;
     /* untimed counts first: first-touch costs are not startup, and the
      * large size wakes every thread of a pool (the small one uses one) */
     double x = best_time(&w, cfg, MCPI_AUTO_PROBE_SMALL, err, errlen);
@@ -98,9 +101,15 @@ int mcpi_auto_probe(const mcpi_target *t, size_t n, const mcpi_config *cfg, mcpi
         mcpi_set_error(err, errlen, "--backend auto: out of memory");
         return MCPI_ENOMEM;
     }
-    for (size_t i = 0; i < n && m->n < MCPI_MAX_TARGETS; ++i)
-        if (probe_one(&t[i], cfg, rec, &m->e[m->n], err, errlen) == 0)
-            ++m->n;
+    for (size_t i = 0; i < n && m->n < MCPI_MAX_TARGETS; ++i) {
+        int rc = probe_one(&t[i], cfg, rec, &m->e[m->n], err, errlen);
+        if (rc == MCPI_EINVAL) {
+            free(rec);
+            m->n = 0;
+            return rc;
+        }
+        m->n += rc == 0;
+    }
     free(rec);
     if (m->n == 0) {
         if (err != NULL && err[0] == '\0')

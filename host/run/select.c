@@ -86,7 +86,9 @@ static int bind_devices(mcpi_target *t, size_t *n, const mcpi_comm *comm)
 }
 
 /* Rank 0: probes the auto candidates and returns the index of the one
- * predicted fastest for share samples (-1 on failure, err says why). */
+ * predicted fastest for share samples, or (negative) the status of the
+ * failure: MCPI_EUNAVAIL, MCPI_EINVAL when a candidate refused a setting,
+ * MCPI_ENOMEM; err says why. */
 static int probe_pick(const mcpi_config *cfg, const mcpi_comm *comm, const mcpi_target *t, size_t n,
                       uint64_t share, mcpi_auto_model *model, mcpi_auto_source *source, char *err,
                       size_t errlen)
@@ -94,7 +96,7 @@ static int probe_pick(const mcpi_config *cfg, const mcpi_comm *comm, const mcpi_
     mcpi_target *cand = malloc(n * sizeof *cand); /* targets are large: not on the stack */
     if (cand == NULL) {
         mcpi_set_error(err, errlen, "--backend auto: out of memory");
-        return -1;
+        return MCPI_ENOMEM;
     }
     size_t k = 0;
     for (size_t i = 0; i < n; ++i)
@@ -103,14 +105,17 @@ static int probe_pick(const mcpi_config *cfg, const mcpi_comm *comm, const mcpi_
     /* probe as the run will open them: threads divided among local ranks */
     mcpi_config probe_cfg = *cfg;
     probe_cfg.ranks_per_node = (unsigned)comm->local_size;
-    int pick = -1;
-    if (mcpi_auto_model_get(cand, k, &probe_cfg, 0, model, source, err, errlen) == MCPI_OK) {
+    int pick = MCPI_EUNAVAIL;
+    int rc = mcpi_auto_model_get(cand, k, &probe_cfg, 0, model, source, err, errlen);
+    if (rc == MCPI_OK) {
         size_t c = mcpi_auto_choose(model, share);
         for (size_t i = 0; i < k && pick < 0; ++i)
             if (strcmp(cand[i].name, model->e[c].name) == 0)
                 pick = (int)i;
         if (pick < 0)
             mcpi_set_error(err, errlen, "--backend auto: the model names no candidate");
+    } else if (rc == MCPI_EINVAL || rc == MCPI_ENOMEM) {
+        pick = rc; /* a candidate refused a setting: bad input, as a row's refusal is */
     }
     free(cand);
     return pick;
@@ -157,8 +162,8 @@ static int choose_auto(const mcpi_config *cfg, mcpi_comm *comm, mcpi_target *t, 
     if (comm->rank == 0)
         pick = probe_pick(cfg, comm, t, *n, share, &model, &source, err, errlen);
     pick = mcpi_agree(comm, pick);
-    if (pick < 0)
-        return MCPI_EUNAVAIL;
+    if (pick < 0) /* the status: unavailable, or a setting refused */
+        return pick;
     mcpi_target *c = &t[keep_pick(t, n, pick)];
     c->auto_candidate = 0;
     if (comm->rank == 0) {
