@@ -16,7 +16,7 @@ static int load(const mcpi_config *cfg, mcpi_calibration *cal, int *have, char *
     char path[MCPI_PATH_LEN], why[MCPI_ERROR_LEN];
     if (mcpi_calibration_default_path(path, sizeof path, why, sizeof why) != MCPI_OK)
         return MCPI_OK; /* no cache directory: no default calibration */
-    int rc = mcpi_calibration_load(path, "--calibration", cal, why, sizeof why);
+    int rc = mcpi_calibration_load(path, "the saved calibration", cal, why, sizeof why);
     if (rc == MCPI_OK)
         *have = 1;
     else if (rc != MCPI_EUNAVAIL && !cfg->quiet) /* a default file that went bad: a note */
