@@ -227,8 +227,9 @@ int mcpi_mpi_init(int *argc, char ***argv, mcpi_comm *comm, char *err, size_t er
     }
     MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
     mpi_impl *m = new_impl();
-    if (m == NULL) {
-        mcpi_set_error(err, errlen, "out of memory setting up MPI");
+    if (m == NULL) { /* the abort ends the process: the line is said here */
+        mcpi_set_error(err, errlen, "setting up MPI: %s", mcpi_strerror(MCPI_ENOMEM));
+        fprintf(stderr, "mcpi: %s\n", err);
         MPI_Abort(MPI_COMM_WORLD, mcpi_exit_code(MCPI_ENOMEM));
         return MCPI_ENOMEM;
     }

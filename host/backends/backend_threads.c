@@ -304,11 +304,15 @@ static int threads_open(const mcpi_device_desc *dev, const mcpi_config *cfg, voi
     p->spin = p->n > 1 && p->n <= mcpi_cpu_usable();
     for (unsigned i = 1; i < p->n; ++i) {
         worker_arg *a = malloc(sizeof *a);
-        if (a != NULL) {
-            a->p = p;
-            a->index = i;
+        if (a == NULL) {
+            mcpi_set_error(err, errlen, "threads: out of memory starting thread %u of %u", i + 1,
+                           p->n);
+            pool_destroy(p);
+            return MCPI_ENOMEM;
         }
-        if (a == NULL || start_worker(p, i, a) != 0) {
+        a->p = p;
+        a->index = i;
+        if (start_worker(p, i, a) != 0) {
             free(a);
             mcpi_set_error(err, errlen, "threads: cannot start thread %u of %u", i + 1, p->n);
             pool_destroy(p);

@@ -23,7 +23,9 @@ int mcpi_cli_emit(const mcpi_config *cfg, mcpi_writer_fn writer, const void *ctx
         rc = writer(stdout, ctx);
         if (rc == MCPI_OK && fflush(stdout) != 0)
             rc = MCPI_EIO;
-        if (rc != MCPI_OK)
+        if (rc == MCPI_ENOMEM)
+            fprintf(stderr, "mcpi: writing the report: %s\n", mcpi_strerror(rc));
+        else if (rc != MCPI_OK)
             fprintf(stderr, "mcpi: writing to stdout failed\n");
     }
     return rc;

@@ -182,7 +182,8 @@ static int write_in_place(const char *path, const char *label,
         return MCPI_OK;
     e = errno;
 fail:
-    mcpi_set_error(err, errlen, "%s: cannot %s '%s': %s", label, step, path, strerror(e));
+    mcpi_set_error(err, errlen, "%s: cannot %s '%s': %s", label, step, path,
+                   rc == MCPI_ENOMEM ? mcpi_strerror(rc) : strerror(e));
     errno = e;
     return rc;
 }
@@ -237,7 +238,9 @@ static int replace_file(const char *path, const char *label, mcpi_file_mode mode
 fail_tmp:
     unlink(tmp);
 fail:
-    mcpi_set_error(err, errlen, "%s: cannot %s '%s': %s", label, step, path, strerror(e));
+    /* the writer's own failure (out of memory) is not the file's */
+    mcpi_set_error(err, errlen, "%s: cannot %s '%s': %s", label, step, path,
+                   rc == MCPI_ENOMEM ? mcpi_strerror(rc) : strerror(e));
     errno = e;
     return rc;
 }

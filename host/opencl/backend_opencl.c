@@ -393,15 +393,17 @@ static int ocl_list(mcpi_device_desc *out, size_t cap, size_t *count, char *err,
         mcpi_set_error(err, errlen, MCPI_NO_PLATFORM_MSG);
         return MCPI_EUNAVAIL;
     }
-    for (cl_uint p = 0; p < np; ++p) {
+    cl_int rc = CL_SUCCESS;
+    for (cl_uint p = 0; p < np && rc != CL_OUT_OF_HOST_MEMORY; ++p) {
         cl_device_id *devs = NULL;
         cl_uint nd = 0;
-        /* A platform that fails to answer is skipped, not fatal (hwloc). */
-        if (get_devices(plats[p], &devs, &nd) != CL_SUCCESS)
+        /* A platform that fails to answer is skipped, not fatal (hwloc);
+         * memory that runs out is not the platform's failure. */
+        if ((rc = get_devices(plats[p], &devs, &nd)) != CL_SUCCESS)
             continue;
-        for (cl_uint d = 0; d < nd; ++d) {
+        for (cl_uint d = 0; d < nd && rc != CL_OUT_OF_HOST_MEMORY; ++d) {
             ocl_info info;
-            if (query_info(plats[p], devs[d], &info) != CL_SUCCESS)
+            if ((rc = query_info(plats[p], devs[d], &info)) != CL_SUCCESS)
                 continue;
             if (total < cap)
                 fill_desc(&out[total], p, d, &info);
@@ -410,6 +412,10 @@ static int ocl_list(mcpi_device_desc *out, size_t cap, size_t *count, char *err,
         free(devs);
     }
     free(plats);
+    if (rc == CL_OUT_OF_HOST_MEMORY) {
+        mcpi_set_error(err, errlen, "opencl: out of memory listing the devices");
+        return MCPI_ENOMEM;
+    }
     *count = total;
     if (total == 0) {
         mcpi_set_error(err, errlen, "no OpenCL device found on %u platform(s)", (unsigned)np);
@@ -443,7 +449,12 @@ static int find_device(const mcpi_device_desc *dev, cl_platform_id *plat, cl_dev
     if (rc != CL_SUCCESS) {
         char who[MCPI_NAME_LEN];
         snprintf(who, sizeof who, "opencl:%d.%d", dev->platform, dev->index);
-        st = cl_fail(err, errlen, who, "clGetDeviceIDs", rc, MCPI_EUNAVAIL);
+        if (rc == CL_OUT_OF_HOST_MEMORY) {
+            mcpi_set_error(err, errlen, "%s: out of memory listing the devices", who);
+            st = MCPI_ENOMEM;
+        } else {
+            st = cl_fail(err, errlen, who, "clGetDeviceIDs", rc, MCPI_EUNAVAIL);
+        }
         goto out_platforms;
     }
     if (dev->index < 0 || (cl_uint)dev->index >= nd) {
@@ -752,7 +763,11 @@ static int open_context(ocl_state *s, const mcpi_device_desc *dev, char *err, si
     int st = find_device(dev, &plat, &s->device, err, errlen);
     if (st != 0)
         return st;
-    if ((rc = query_info(plat, s->device, &s->info)) != CL_SUCCESS)
+    if ((rc = query_info(plat, s->device, &s->info)) == CL_OUT_OF_HOST_MEMORY) {
+        mcpi_set_error(err, errlen, "%s: out of memory querying the device", s->who);
+        return MCPI_ENOMEM;
+    }
+    if (rc != CL_SUCCESS)
         return cl_fail(err, errlen, s->who, "clGetDeviceInfo", rc, MCPI_EUNAVAIL);
     if (!s->info.int64) {
         mcpi_set_error(err, errlen,

@@ -294,6 +294,10 @@ int mcpi_checkpoint_write(const char *path, const mcpi_checkpoint *ck, char *err
     char *text = NULL;
     size_t len = 0;
     int rc = mcpi_checkpoint_encode(ck, &text, &len);
+    if (rc == MCPI_ENOMEM) {
+        mcpi_set_error(err, errlen, "--checkpoint: out of memory encoding '%s'", path);
+        return rc;
+    }
     if (rc != MCPI_OK) {
         mcpi_set_error(err, errlen, "--checkpoint: internal error encoding '%s'", path);
         return MCPI_EIO;
@@ -322,6 +326,8 @@ int mcpi_checkpoint_read(const char *path, mcpi_checkpoint *ck, char *err, size_
     } else if ((rc = mcpi_checkpoint_decode(text, len, ck, reason, sizeof reason)) == MCPI_OK ||
                rc == MCPI_ENOMEM) {
         free(text);
+        if (rc == MCPI_ENOMEM)
+            mcpi_set_error(err, errlen, "--resume: '%s': out of memory", path);
         return rc;
     }
     free(text);

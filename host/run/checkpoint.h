@@ -70,13 +70,13 @@ int mcpi_checkpoint_encode(const mcpi_checkpoint *ck, char **text, size_t *len);
 int mcpi_checkpoint_decode(const char *buf, size_t len, mcpi_checkpoint *ck, char *why,
                            size_t whylen);
 
-/* Replaces path atomically with ck.  MCPI_EIO with a line naming
- * --checkpoint and the path in err. */
+/* Replaces path atomically with ck.  MCPI_EIO or MCPI_ENOMEM with a line
+ * naming --checkpoint and the path in err. */
 int mcpi_checkpoint_write(const char *path, const mcpi_checkpoint *ck, char *err, size_t errlen);
 
 /* Reads and checks path into ck (initialised here).  MCPI_EINVAL (corrupt,
- * truncated, unreadable, not a regular file) with a line naming --resume
- * and the path in err. */
+ * truncated, unreadable, not a regular file) or MCPI_ENOMEM with a line
+ * naming --resume and the path in err. */
 int mcpi_checkpoint_read(const char *path, mcpi_checkpoint *ck, char *err, size_t errlen);
 
 /* Checks that ck belongs to the run (seed, [begin, end)).  MCPI_EINVAL with

@@ -6,7 +6,8 @@
 #include "cpu.h"
 #include "mcpi.h"
 
-/* Lists one backend into be; an unavailable backend keeps its reason. */
+/* Lists one backend into be; an unavailable backend keeps its reason.
+ * 0 or MCPI_ENOMEM. */
 static int list_backend(const mcpi_backend *b, mcpi_device_backend *be)
 {
     mcpi_device_desc devs[MCPI_MAX_TARGETS];
@@ -15,7 +16,10 @@ static int list_backend(const mcpi_backend *b, mcpi_device_backend *be)
     snprintf(be->name, sizeof be->name, "%s", b->name);
     snprintf(be->summary, sizeof be->summary, "%s", b->summary);
     be->exact = b->exact;
-    if (b->list(devs, MCPI_MAX_TARGETS, &n, why, sizeof why) != MCPI_OK) {
+    int rc = b->list(devs, MCPI_MAX_TARGETS, &n, why, sizeof why);
+    if (rc == MCPI_ENOMEM) /* memory ran out, not the backend: the listing would be wrong */
+        return rc;
+    if (rc != MCPI_OK) {
         snprintf(be->reason, sizeof be->reason, "%s",
                  strncmp(why, "mcpi: ", 6) == 0 ? why + 6 : why);
         return MCPI_OK;

@@ -17,7 +17,8 @@
  *                                clCreateBuffer, clEnqueueNDRangeKernel,
  *                                clEnqueueReadBuffer) fails every time, or
  *                                only its K-th time (1-based, per process),
- *                                with the error a driver would return */
+ *                                with the error a driver would return
+ *   MCPI_TEST_FAIL_ALLOC=K[+]    the K-th allocation fails (fault_alloc.c) */
 #ifndef MCPI_FAULT_H
 #define MCPI_FAULT_H
 

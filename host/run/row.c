@@ -79,7 +79,9 @@ int mcpi_row_open(mcpi_row *r, const mcpi_target *t, const mcpi_config *cfg, mcp
     if (r->nw > 1)
         compose_record(r, mine);
     int rc = mcpi_sched_crew_create(&r->crew, r->nw);
-    if (rc != MCPI_OK)
+    if (rc == MCPI_ENOMEM)
+        mcpi_set_error(err, errlen, "%s: out of memory for the threads of its workers", t->name);
+    else if (rc != MCPI_OK)
         mcpi_set_error(err, errlen, "%s: cannot start the threads of its workers", t->name);
     return rc;
 }
@@ -129,7 +131,7 @@ static int balanced_cuts(mcpi_row *r, const mcpi_config *cfg, mcpi_comm *comm, u
     size_t size = (size_t)comm->size;
     double *rate = calloc(size, sizeof *rate);
     if (rate == NULL)
-        comm->abort(comm, mcpi_exit_code(MCPI_ENOMEM));
+        mcpi_comm_fail(comm, MCPI_ENOMEM, "--balance: the ranks' rates");
     rate[comm->rank] = probe_rate(r, cfg, comm);
     if (comm->max_doubles(comm, rate, comm->size) != MCPI_OK)
         comm->abort(comm, mcpi_exit_code(MCPI_EMPI));
@@ -152,7 +154,7 @@ int mcpi_row_share(mcpi_row *r, const mcpi_config *cfg, mcpi_comm *comm, char *e
     if (cfg->balance && comm->size > 1) {
         uint64_t *cut = malloc(((size_t)comm->size + 1) * sizeof *cut);
         if (cut == NULL)
-            comm->abort(comm, mcpi_exit_code(MCPI_ENOMEM));
+            mcpi_comm_fail(comm, MCPI_ENOMEM, "--balance: the ranks' shares");
         if (balanced_cuts(r, cfg, comm, cut) != MCPI_OK)
             comm->abort(comm, mcpi_exit_code(MCPI_EMPI));
         off = cut[comm->rank];

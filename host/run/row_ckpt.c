@@ -122,6 +122,8 @@ static int first_write(mcpi_row *r, const mcpi_config *cfg, char *err, size_t er
     if (rc == MCPI_OK) {
         rc = mcpi_intervals_copy(&r->before, &c.done);
         r->before_s = c.elapsed_s;
+        if (rc != MCPI_OK)
+            mcpi_set_error(err, errlen, "--resume: out of memory for the counted intervals");
     }
     mcpi_checkpoint_free(&c);
     return rc;
@@ -140,7 +142,7 @@ static int share_before(mcpi_row *r, mcpi_comm *comm)
         return MCPI_OK;
     uint64_t *v = calloc((size_t)n * 3, sizeof *v);
     if (v == NULL)
-        comm->abort(comm, mcpi_exit_code(MCPI_ENOMEM));
+        mcpi_comm_fail(comm, MCPI_ENOMEM, "--resume: sharing the counted intervals");
     for (size_t i = 0; comm->rank == 0 && i < n; ++i) {
         v[3 * i] = r->before.v[i].begin;
         v[3 * i + 1] = r->before.v[i].end;

@@ -218,7 +218,7 @@ static void collect(const mcpi_config *cfg, const mcpi_row *r, mcpi_comm *comm, 
     if (comm->rank == 0 && all == NULL) {
         all = malloc((size_t)comm->size * sizeof *all);
         if (all == NULL)
-            comm->abort(comm, mcpi_exit_code(MCPI_ENOMEM));
+            mcpi_comm_fail(comm, MCPI_ENOMEM, "gathering the ranks' records");
     }
     if (crc == MCPI_OK)
         crc = comm->gather_bytes(comm, mine, sizeof *mine, all);
@@ -314,7 +314,7 @@ int mcpi_run_rows(const mcpi_config *cfg, const mcpi_target *targets, size_t n, 
     size_t size = (size_t)comm->size;
     mcpi_record *mine = malloc(sizeof *mine);
     if (mine == NULL)
-        comm->abort(comm, mcpi_exit_code(MCPI_ENOMEM));
+        mcpi_comm_fail(comm, MCPI_ENOMEM, "a row's record");
     int worst = MCPI_OK;
     for (size_t i = 0; i < n; ++i) {
         mcpi_record *job = comm->rank == 0 ? &rows[i] : rows;

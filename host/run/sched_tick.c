@@ -42,8 +42,8 @@ static int gather_done(sched_ctx *x, mcpi_intervals *all)
     size_t slots = 1 + 3 * (size_t)most;
     uint64_t *pack = calloc(slots, sizeof *pack);
     uint64_t *every = c->rank == 0 ? calloc(slots * (size_t)c->size, sizeof *every) : NULL;
-    if (pack == NULL || (c->rank == 0 && every == NULL))
-        c->abort(c, mcpi_exit_code(MCPI_ENOMEM)); /* a gather cannot be half-joined */
+    if (pack == NULL || (c->rank == 0 && every == NULL)) /* a gather cannot be half-joined */
+        mcpi_comm_fail(c, MCPI_ENOMEM, "--checkpoint: gathering the counted intervals");
     pack[0] = mine.n;
     for (size_t i = 0; i < mine.n; ++i) {
         pack[1 + 3 * i] = mine.v[i].begin;
@@ -81,10 +81,10 @@ int sched_save(sched_ctx *x, char *err, size_t errlen)
         c.elapsed_s = ck->before_s + (mcpi_now() - x->t0);
         c.ranks = x->comm->size;
         rc = mcpi_checkpoint_write(ck->path, &c, err, errlen);
+    } else if (rc == MCPI_ENOMEM) {
+        mcpi_set_error(err, errlen, "--checkpoint: out of memory gathering the counted intervals");
     } else if (rc != MCPI_OK) {
-        mcpi_set_error(err, errlen,
-                       "--checkpoint: the counted intervals overlap (internal "
-                       "error) or memory ran out");
+        mcpi_set_error(err, errlen, "--checkpoint: the counted intervals overlap (internal error)");
     }
     mcpi_checkpoint_free(&c);
     x->ticks.last_save = mcpi_now();

@@ -170,9 +170,12 @@ int mcpi_sched_crew_create(mcpi_sched_crew **out, size_t nworkers)
     pthread_cond_init(&crew->go, NULL);
     for (size_t k = 1; k < nworkers && k < MCPI_MAX_WORKERS; ++k) {
         crew_arg *a = malloc(sizeof *a);
-        if (a != NULL)
-            *a = (crew_arg){crew, k};
-        if (a == NULL || pthread_create(&crew->tid[k], NULL, crew_thread, a) != 0) {
+        if (a == NULL) {
+            mcpi_sched_crew_destroy(crew);
+            return MCPI_ENOMEM;
+        }
+        *a = (crew_arg){crew, k};
+        if (pthread_create(&crew->tid[k], NULL, crew_thread, a) != 0) {
             free(a);
             mcpi_sched_crew_destroy(crew);
             return MCPI_EBACKEND;
@@ -313,8 +316,10 @@ int mcpi_sched_pass_run(mcpi_worker *workers, size_t n, mcpi_sched_crew *crew,
     if (ck != NULL && (rc = sched_save(&x, why, sizeof why)) != MCPI_OK)
         sched_fail(&x, rc, why);
     int agreed = mcpi_agree(comm, x.status);
-    if (fill_out(&x, out) != MCPI_OK && agreed == MCPI_OK)
+    if (fill_out(&x, out) != MCPI_OK && agreed == MCPI_OK) {
         agreed = MCPI_ENOMEM; /* only this rank's list: the pass's figures stand */
+        sched_fail(&x, agreed, "mcpi: scheduler: out of memory");
+    }
     if (x.status != MCPI_OK)
         snprintf(err, errlen, "%s", x.err);
     else if (agreed != MCPI_OK)

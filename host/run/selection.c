@@ -214,9 +214,11 @@ static int item_devices(const item *it, mcpi_device_desc *devs, size_t *n, char 
     size_t count = 0;
     int rc = it->backend->list(all, MCPI_MAX_TARGETS, &count, why, sizeof why);
     if (rc != MCPI_OK) {
-        mcpi_set_error(err, errlen, "--backend %s: not available: %s", it->backend->name,
+        /* memory that ran out does not make the backend unavailable */
+        mcpi_set_error(err, errlen, "--backend %s: %s%s", it->backend->name,
+                       rc == MCPI_ENOMEM ? "" : "not available: ",
                        why[0] ? mcpi_error_text(why) : mcpi_strerror(rc));
-        return MCPI_EUNAVAIL;
+        return rc == MCPI_ENOMEM ? rc : MCPI_EUNAVAIL;
     }
     count = count < MCPI_MAX_TARGETS ? count : MCPI_MAX_TARGETS;
     *n = 0;
@@ -280,7 +282,12 @@ static int node_target(mcpi_target *t, size_t *gpus, char *err, size_t errlen)
         return MCPI_EUNAVAIL;
     }
     int rc = add_worker(t, &mcpi_backend_threads, &devs[0], err, errlen);
-    if (mcpi_backend_opencl.list(devs, MCPI_MAX_TARGETS, &n, why, sizeof why) != MCPI_OK)
+    int lrc = mcpi_backend_opencl.list(devs, MCPI_MAX_TARGETS, &n, why, sizeof why);
+    if (lrc == MCPI_ENOMEM) { /* not "no OpenCL": the row would silently lack devices */
+        mcpi_set_error(err, errlen, "--backend node: %s", mcpi_error_text(why));
+        return lrc;
+    }
+    if (lrc != MCPI_OK)
         n = 0; /* no OpenCL: the node is its cores */
     for (size_t i = 0; i < n && i < MCPI_MAX_TARGETS && rc == MCPI_OK; ++i)
         if (devs[i].type != MCPI_DEV_CPU && t->nworkers < MCPI_MAX_WORKERS) {
@@ -301,8 +308,14 @@ static int resolve_all(resolve_ctx *c, int cand)
     size_t nb, n = 0;
     const mcpi_backend *const *all = mcpi_backends(&nb);
     for (size_t b = 0; b < nb; ++b) {
-        if ((cand && !all[b]->exact) ||
-            all[b]->list(devs, MCPI_MAX_TARGETS, &n, why, sizeof why) != MCPI_OK)
+        if (cand && !all[b]->exact)
+            continue;
+        int rc = all[b]->list(devs, MCPI_MAX_TARGETS, &n, why, sizeof why);
+        if (rc == MCPI_ENOMEM) { /* not unavailable: the run would silently lack rows */
+            mcpi_set_error(c->err, c->errlen, "--backend: %s", mcpi_error_text(why));
+            return rc;
+        }
+        if (rc != MCPI_OK)
             continue;
         for (size_t i = 0; i < n && i < MCPI_MAX_TARGETS; ++i) {
             mcpi_target t;
@@ -314,7 +327,12 @@ static int resolve_all(resolve_ctx *c, int cand)
     }
     mcpi_target node;
     size_t gpus = 0;
-    if (!cand && node_target(&node, &gpus, why, sizeof why) == MCPI_OK && gpus > 0)
+    int rc = cand ? MCPI_OK : node_target(&node, &gpus, why, sizeof why);
+    if (rc == MCPI_ENOMEM) {
+        mcpi_set_error(c->err, c->errlen, "%s", mcpi_error_text(why));
+        return rc;
+    }
+    if (!cand && rc == MCPI_OK && gpus > 0)
         return add_target(c, &node);
     return MCPI_OK;
 }

@@ -101,6 +101,13 @@ size_t mcpi_local_device(const mcpi_comm *c, size_t count);
  * exit code of MCPI_EMPI: no rank could know what the others decided. */
 int mcpi_agree(mcpi_comm *c, int value);
 
+/* Ends the job from a point this rank cannot leave without the others (it
+ * cannot join a collective they are in): one line on this rank's stderr,
+ * "mcpi: [rank R: ]WHAT: <mcpi_strerror(status)>", then c->abort with the
+ * exit code of status.  The one place below the command line that prints:
+ * the process ends here, so nothing above could say why. */
+void mcpi_comm_fail(mcpi_comm *c, int status, const char *what);
+
 /* ---- the job's row ---------------------------------------------------------- */
 
 /* The error a rank records when it stopped only because another rank
