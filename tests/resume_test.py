@@ -316,18 +316,17 @@ class AsTyped(Base):
         self.assertEqual(ck["row"], row["name"])
         self.assertEqual((int(ck["done"]), int(ck["hits"])), (n, row["hits"]))
 
-    def interrupted_as_typed(self, seed, n, backend, extra=()):
+    def interrupted_as_typed(self, args, n, sig=signal.SIGTERM):
         """-b but neither -r nor -w; stopped once counting has started.  Exit
         0 when the run ended first (a loaded machine may take longer to deliver
         the signal than serial takes for N): the checkpoint is complete, and
         what follows must hold all the same."""
-        args = ["-n", str(n), "-s", str(seed), "-b", backend, "--checkpoint", self.ckpt,
-                "--checkpoint-interval", "1", *extra]
+        args = [*args, "--checkpoint", self.ckpt, "--checkpoint-interval", "1"]
         proc = subprocess.Popen(cmd(1, *args), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 text=True)
         self.wait_ready(proc, 1)
         self.wait_for_checkpoint(proc)
-        proc.send_signal(signal.SIGTERM)
+        proc.send_signal(sig)
         out, err = proc.communicate(timeout=120)
         self.assertIn(proc.returncode, (0, EXIT_INTERRUPTED), err)
         ck = read_checkpoint(self.ckpt)
@@ -339,7 +338,7 @@ class AsTyped(Base):
 
     def test_resume_alone_finishes_with_the_uninterrupted_hits(self):
         seed, n = RNG.randrange(2**64), N_SERIAL
-        self.interrupted_as_typed(seed, n, "serial")
+        self.interrupted_as_typed(["-n", str(n), "-s", str(seed), "-b", "serial"], n)
         p = run("--resume", self.ckpt, "--format", "json")
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIn(f"seed {seed}, samples [0, {n})", p.stderr)
@@ -352,15 +351,8 @@ class AsTyped(Base):
 
     def test_resume_of_a_range_with_another_row_and_the_same_values(self):
         seed, b, e = RNG.randrange(2**64), 2**33 - 7, 2**33 - 7 + N_SERIAL
-        args = ["-s", str(seed), "-b", "serial", "--range", f"{b}:{e}", "--checkpoint",
-                self.ckpt, "--checkpoint-interval", "1"]
-        proc = subprocess.Popen(cmd(1, *args), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                text=True)
-        self.wait_ready(proc, 1)
-        self.wait_for_checkpoint(proc)
-        proc.send_signal(signal.SIGINT)
-        _, err = proc.communicate(timeout=120)
-        self.assertIn(proc.returncode, (0, EXIT_INTERRUPTED), err)
+        self.interrupted_as_typed(["-s", str(seed), "-b", "serial", "--range", f"{b}:{e}"],
+                                  e - b, signal.SIGINT)
         # Values typed again are accepted when they are the checkpoint's.
         p = run("--resume", self.ckpt, "-b", "threads", "-s", str(seed), "-n", str(e - b),
                 "--range", f"{b}:{e}", "-r", "1", "-w", "0", "--format", "json")
@@ -394,7 +386,7 @@ class AsTyped(Base):
     @unittest.skipUnless(MPIEXEC, "built without MPI")
     def test_resume_alone_on_three_ranks(self):
         seed, n = RNG.randrange(2**64), N_SERIAL
-        self.interrupted_as_typed(seed, n, "serial")
+        self.interrupted_as_typed(["-n", str(n), "-s", str(seed), "-b", "serial"], n)
         p = run("--resume", self.ckpt, "--format", "json", ranks=3)
         self.assertEqual(p.returncode, 0, p.stderr)
         doc = json.loads(p.stdout)
