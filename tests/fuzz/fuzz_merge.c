@@ -35,7 +35,8 @@ static void remove_parts(void)
 }
 
 /* The private folder (in $TMPDIR, else /tmp), made on the first input and
- * removed at exit. */
+ * removed at exit (left behind by a crash: scripts/fuzz points TMPDIR into
+ * build-fuzz/run/merge/, the replay tests into their build folder). */
 static void setup(void)
 {
     if (ready)
