@@ -177,7 +177,12 @@ __kernel void mcpi_count(ulong seed, ulong begin, ulong count, __global ulong *p
     const ulong end = begin + count;
     const ulong fb = (begin >> 1) + (begin & 1); /* first full block */
     const ulong lb = end >> 1;                   /* one past the last full block */
-    const ulong nfull = lb > fb ? lb - fb : 0;
+    /* lb - fb full blocks, or none: only a launch of no samples that starts
+     * on an odd index has lb < fb.  Written without a comparison because
+     * compilers turn "lb > fb ? lb - fb : 0" into a saturating subtract
+     * (llvm.usub.sat), which some OpenCL runtimes (Oclgrind 21.10) cannot
+     * execute. */
+    const ulong nfull = (lb - fb) & (ulong)(-(long)(count != 0));
     /* Rounds of gsz * W full blocks; every work-item runs all of them. */
     const ulong step = gsz * MCPI_OCL_W;
     const ulong trips = nfull / step;
@@ -232,4 +237,20 @@ __kernel void mcpi_count(ulong seed, ulong begin, ulong count, __global ulong *p
     }
     if (lid == 0)
         partial[get_group_id(0)] = scratch[0];
+}
+
+/* Philox4x32-10 of in[6i .. 6i+5] (counter words 0..3, key words 0..1) into
+ * out[4i .. 4i+3]: mcpi selftest's known answers, computed by the device's
+ * compiler from the same mcpi_core.h as the counting above. */
+__kernel void mcpi_philox(__global const uint *in, __global uint *out)
+{
+    const size_t i = get_global_id(0);
+    uint ctr[4], key[2], w[4];
+    for (int j = 0; j < 4; ++j)
+        ctr[j] = in[6 * i + j];
+    key[0] = in[6 * i + 4];
+    key[1] = in[6 * i + 5];
+    mcpi_philox4x32_10(ctr, key, w);
+    for (int j = 0; j < 4; ++j)
+        out[4 * i + j] = w[j];
 }

@@ -83,6 +83,20 @@ double mcpi_record_err_se(const mcpi_record *r)
     return (pi - MCPI_PI_VALUE) / se;
 }
 
+const char *mcpi_geometry_source_name(int source)
+{
+    switch (source) {
+    case MCPI_GEOMETRY_GIVEN:
+        return "given";
+    case MCPI_GEOMETRY_PROBED:
+        return "probed";
+    case MCPI_GEOMETRY_CACHED:
+        return "cached";
+    default:
+        return "rule";
+    }
+}
+
 const char *mcpi_verify_name(mcpi_verify_mode m)
 {
     switch (m) {

@@ -43,6 +43,41 @@ static void isa_cell(char *buf, size_t len, const mcpi_device_desc *d)
         snprintf(buf, len, "-");
 }
 
+/* "vector 16", "scalar" or "from --build-options". */
+static void path_cell(char *buf, size_t len, unsigned vector)
+{
+    if (vector == 1)
+        snprintf(buf, len, "scalar");
+    else if (vector)
+        snprintf(buf, len, "vector %u", vector);
+    else
+        snprintf(buf, len, "from --build-options");
+}
+
+/* "work-group 64 (probed; kernel allows 1..4096), vector 16, 8 groups a launch". */
+static void geometry_text(char *buf, size_t len, const mcpi_device_geometry *g)
+{
+    char path[32];
+    path_cell(path, sizeof path, g->vector);
+    if (g->known)
+        snprintf(buf, len,
+                 "work-group %" PRIu64 " (%s; kernel allows 1..%" PRIu64 "), %s path, %" PRIu64
+                 " groups a launch",
+                 g->work_group, mcpi_geometry_source_name(g->source), g->kernel_max_work_group,
+                 path, g->groups);
+    else
+        snprintf(buf, len, "unavailable: %s", g->error);
+}
+
+static void table_geometry(mcpi__out *o, const mcpi_device_geometry *g)
+{
+    char text[MCPI_ERROR_LEN + 128];
+    if (g == NULL)
+        return;
+    geometry_text(text, sizeof text, g);
+    mcpi__printf(o, "%27s geometry: %s\n", "", text);
+}
+
 static void table_device(mcpi__out *o, const char *backend, const mcpi_device_desc *d)
 {
     char isa[MCPI_NAME_LEN + 16], gmem[32], lmem[32];
@@ -60,24 +95,27 @@ static void table_device(mcpi__out *o, const char *backend, const mcpi_device_de
                  d->max_work_group, gmem, lmem);
 }
 
-static void markdown_device(mcpi__out *o, const char *backend, const mcpi_device_desc *d)
+static void markdown_device(mcpi__out *o, const char *backend, const mcpi_device_desc *d,
+                            const mcpi_device_geometry *g)
 {
-    char isa[MCPI_NAME_LEN + 16], gmem[32], lmem[32];
+    char isa[MCPI_NAME_LEN + 16], gmem[32], lmem[32], geometry[MCPI_ERROR_LEN + 128] = "-";
     isa_cell(isa, sizeof isa, d);
     human_bytes(gmem, sizeof gmem, d->global_mem_bytes);
     human_bytes(lmem, sizeof lmem, d->local_mem_bytes);
-    mcpi__printf(o, "| %s | %s | %s | %u | %s | %s | %s %s | %s | %" PRIu64 " | %s | %s |\n",
+    if (g)
+        geometry_text(geometry, sizeof geometry, g);
+    mcpi__printf(o, "| %s | %s | %s | %u | %s | %s | %s %s | %s | %" PRIu64 " | %s | %s | %s |\n",
                  backend, d->id, type_name(d->type), d->compute_units, isa, d->description,
                  d->platform_name, d->platform_version, d->simd_lanes ? "-" : d->c_version,
-                 d->max_work_group, gmem, lmem);
+                 d->max_work_group, gmem, lmem, geometry);
 }
 
 static void write_text(mcpi__out *o, const mcpi_device_listing *l, int markdown)
 {
     if (markdown)
         mcpi__put(o, "| backend | id | type | units | lanes/ISA | device | platform | "
-                     "OpenCL C | max WG | global mem | local mem |\n"
-                     "|---|---|---|---|---|---|---|---|---|---|---|\n");
+                     "OpenCL C | max WG | global mem | local mem | geometry |\n"
+                     "|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     else
         mcpi__printf(o, "%-8s %-12s %-5s %5s  %-16s %s\n", "BACKEND", "ID", "TYPE", "UNITS",
                      "ISA/LANES", "DEVICE");
@@ -85,17 +123,20 @@ static void write_text(mcpi__out *o, const mcpi_device_listing *l, int markdown)
         const mcpi_device_backend *be = &l->backends[b];
         if (!be->available) {
             if (markdown)
-                mcpi__printf(o, "| %s | - | - | - | - | unavailable: %s | | | | | |\n", be->name,
+                mcpi__printf(o, "| %s | - | - | - | - | unavailable: %s | | | | | | |\n", be->name,
                              be->reason);
             else
                 mcpi__printf(o, "%-8s %-12s unavailable: %s\n", be->name, "-", be->reason);
             continue;
         }
         for (size_t i = 0; i < be->ndevices; ++i) {
-            if (markdown)
-                markdown_device(o, be->name, &be->devices[i]);
-            else
+            const mcpi_device_geometry *g = be->geometry ? &be->geometry[i] : NULL;
+            if (markdown) {
+                markdown_device(o, be->name, &be->devices[i], g);
+            } else {
                 table_device(o, be->name, &be->devices[i]);
+                table_geometry(o, g);
+            }
         }
     }
     if (!markdown)
@@ -103,7 +144,23 @@ static void write_text(mcpi__out *o, const mcpi_device_listing *l, int markdown)
                      l->cpus_usable);
 }
 
-static void json_device(mcpi__out *o, const mcpi_device_desc *d, int first)
+static void json_geometry(mcpi__out *o, const mcpi_device_geometry *g)
+{
+    if (!g->known) {
+        mcpi__put(o, ", \"geometry_error\": ");
+        mcpi__json_str(o, g->error);
+        return;
+    }
+    mcpi__printf(o,
+                 ", \"geometry\": {\"work_group\": %" PRIu64 ", \"kernel_max_work_group\": %" PRIu64
+                 ", \"preferred_multiple\": %" PRIu64 ", \"vector\": %u, \"groups\": %" PRIu64
+                 ", \"source\": \"%s\"}",
+                 g->work_group, g->kernel_max_work_group, g->preferred_multiple, g->vector,
+                 g->groups, mcpi_geometry_source_name(g->source));
+}
+
+static void json_device(mcpi__out *o, const mcpi_device_desc *d, const mcpi_device_geometry *g,
+                        int first)
 {
     mcpi__printf(o, "%s\n    {\"id\": ", first ? "" : ",");
     mcpi__json_str(o, d->id);
@@ -121,9 +178,12 @@ static void json_device(mcpi__out *o, const mcpi_device_desc *d, int first)
     mcpi__json_str(o, d->c_version);
     mcpi__printf(o,
                  ", \"compute_units\": %u, \"simd_lanes\": %u, \"max_work_group\": %" PRIu64
-                 ", \"global_mem_bytes\": %" PRIu64 ", \"local_mem_bytes\": %" PRIu64 "}",
+                 ", \"global_mem_bytes\": %" PRIu64 ", \"local_mem_bytes\": %" PRIu64,
                  d->compute_units, d->simd_lanes, d->max_work_group, d->global_mem_bytes,
                  d->local_mem_bytes);
+    if (g)
+        json_geometry(o, g);
+    mcpi__put(o, "}");
 }
 
 static void write_json(mcpi__out *o, const mcpi_device_listing *l)
@@ -144,7 +204,7 @@ static void write_json(mcpi__out *o, const mcpi_device_listing *l)
         }
         mcpi__put(o, ", \"devices\": [");
         for (size_t i = 0; be->available && i < be->ndevices; ++i)
-            json_device(o, &be->devices[i], i == 0);
+            json_device(o, &be->devices[i], be->geometry ? &be->geometry[i] : NULL, i == 0);
         mcpi__put(o, "]}");
     }
     mcpi__put(o, "\n]}\n");
@@ -170,7 +230,12 @@ static void write_csv(mcpi__out *o, const mcpi_device_listing *l)
                                        "opencl_c_version",
                                        "max_work_group",
                                        "global_mem_bytes",
-                                       "local_mem_bytes"};
+                                       "local_mem_bytes",
+                                       "work_group",
+                                       "kernel_max_work_group",
+                                       "vector",
+                                       "geometry_source",
+                                       "geometry_error"};
     mcpi__csv c = {o, 1};
     for (size_t i = 0; i < sizeof cols / sizeof cols[0]; ++i)
         mcpi__csv_str(&c, cols[i]);
@@ -184,7 +249,7 @@ static void write_csv(mcpi__out *o, const mcpi_device_listing *l)
             mcpi__csv_str(&c, be->available ? "true" : "false");
             mcpi__csv_str(&c, be->available ? "" : be->reason);
             if (d == NULL) {
-                for (int k = 0; k < 15; ++k)
+                for (int k = 0; k < 20; ++k)
                     mcpi__csv_empty(&c);
                 mcpi__csv_end(&c);
                 break;
@@ -204,6 +269,21 @@ static void write_csv(mcpi__out *o, const mcpi_device_listing *l)
             mcpi__csv_u64(&c, d->max_work_group);
             mcpi__csv_u64(&c, d->global_mem_bytes);
             mcpi__csv_u64(&c, d->local_mem_bytes);
+            const mcpi_device_geometry *g = be->geometry ? &be->geometry[i] : NULL;
+            if (g && g->known) {
+                mcpi__csv_u64(&c, g->work_group);
+                mcpi__csv_u64(&c, g->kernel_max_work_group);
+                mcpi__csv_int(&c, (int)g->vector);
+                mcpi__csv_str(&c, mcpi_geometry_source_name(g->source));
+                mcpi__csv_empty(&c);
+            } else {
+                for (int k = 0; k < 4; ++k)
+                    mcpi__csv_empty(&c);
+                if (g)
+                    mcpi__csv_str(&c, g->error);
+                else
+                    mcpi__csv_empty(&c);
+            }
             mcpi__csv_end(&c);
         }
     }
@@ -233,8 +313,10 @@ void mcpi_device_listing_free(mcpi_device_listing *l)
 {
     if (l == NULL)
         return;
-    for (size_t b = 0; b < l->nbackends; ++b)
+    for (size_t b = 0; b < l->nbackends; ++b) {
         free(l->backends[b].devices);
+        free(l->backends[b].geometry);
+    }
     free(l->backends);
     l->backends = NULL;
     l->nbackends = 0;

@@ -403,27 +403,20 @@ static void test_known_answers_default_geometry(void **state)
     }
 }
 
-/* The largest work-group size open accepts: the device maximum, halved on
- * MCPI_EINVAL until one is accepted (the kernel may allow less). */
+/* The largest work-group size the kernel allows on dev, as open reports it
+ * (the device's own maximum may be larger: rusticl says 1024, its kernel
+ * allows 32); never above the device's. */
 static unsigned max_work_group(const mcpi_device_desc *dev)
 {
     mcpi_config cfg;
     mcpi_record rec;
-    char err[MCPI_ERROR_LEN];
     config_for_tests(&cfg);
-    for (uint64_t wg = dev->max_work_group; wg >= 1; wg /= 2) {
-        void *s = NULL;
-        cfg.work_group = (unsigned)wg;
-        mcpi_record_init(&rec);
-        int st = mcpi_backend_opencl.open(dev, &cfg, &s, &rec, err, sizeof err);
-        if (st == 0) {
-            mcpi_backend_opencl.close(s);
-            return (unsigned)wg;
-        }
-        assert_int_equal(st, MCPI_EINVAL);
-    }
-    fail_msg("%s accepts no work-group size", dev->id);
-    return 0;
+    void *s = open_ok(dev, &cfg, &rec);
+    mcpi_backend_opencl.close(s);
+    assert_true(rec.ocl.kernel_max_work_group >= 1);
+    assert_true(rec.ocl.kernel_max_work_group <= dev->max_work_group);
+    assert_true(rec.ocl.local_size <= rec.ocl.kernel_max_work_group);
+    return (unsigned)rec.ocl.kernel_max_work_group;
 }
 
 static void test_work_group_sizes(void **state)
@@ -431,18 +424,20 @@ static void test_work_group_sizes(void **state)
     group_state *g = *state;
     NEED_DEVICE(g);
     for (size_t i = 0; i < g->ndev; ++i) {
-        unsigned sizes[] = {1, 7, 64, max_work_group(&g->devs[i])};
+        /* 1, primes and the kernel's maximum: every size up to it must work. */
+        unsigned max = max_work_group(&g->devs[i]);
+        unsigned sizes[] = {1, 7, 31, 64, max};
         for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; ++k) {
             mcpi_config cfg;
             mcpi_record rec;
             char err[MCPI_ERROR_LEN], what[128];
             void *s = NULL;
+            if (sizes[k] > max)
+                continue;
             config_for_tests(&cfg);
             cfg.work_group = sizes[k];
             mcpi_record_init(&rec);
             int st = mcpi_backend_opencl.open(&g->devs[i], &cfg, &s, &rec, err, sizeof err);
-            if (st == MCPI_EINVAL && sizes[k] == 7)
-                continue; /* 7 "if allowed" */
             if (st != 0)
                 fail_msg("open %s with work-group %u: %s", g->devs[i].id, sizes[k], err);
             snprintf(what, sizeof what, "%s wg %u", g->devs[i].id, sizes[k]);
@@ -451,6 +446,7 @@ static void test_work_group_sizes(void **state)
             check_cases(s, odd_ranges, sizeof odd_ranges / sizeof odd_ranges[0], &rec, what);
             check_cases(s, long_ranges, sizeof long_ranges / sizeof long_ranges[0], &rec, what);
             assert_int_equal(rec.ocl.local_size, sizes[k]);
+            assert_int_equal(rec.ocl.geometry_source, MCPI_GEOMETRY_GIVEN);
             mcpi_backend_opencl.close(s);
         }
     }
@@ -473,7 +469,7 @@ static void test_tiny_launches(void **state)
         cfg.work_group = shapes[k].work_group;
         cfg.launch_samples = shapes[k].launch_samples;
         cfg.per_item = shapes[k].per_item;
-        if (cfg.work_group > dev->max_work_group)
+        if (cfg.work_group > max_work_group(dev))
             continue;
         void *s = open_ok(dev, &cfg, &rec);
         snprintf(what, sizeof what, "%s launches of %llu", dev->id,
@@ -494,40 +490,55 @@ static void test_tiny_launches(void **state)
     }
 }
 
-/* Every kernel path on every device: MCPI_OCL_VEC=1 is the scalar loop GPUs
- * run, 4/8/16 the vector widths CPU devices get; the default is whatever the
- * host picks.  Work-group sizes 1 and 7 and short launches give global sizes
- * that are not powers of two and slices shorter than the global size. */
+/* Every kernel path on every device: --ocl-vector 1 is the scalar loop GPUs
+ * run, 4/8/16 the vector widths CPU devices get, 0 whatever the device kind
+ * picks; the kernel's own -DMCPI_OCL_VEC in --build-options also still
+ * works.  Work-group sizes 1 and 7 and short launches give global sizes that
+ * are not powers of two and slices shorter than the global size. */
 static void test_kernel_paths(void **state)
 {
     group_state *g = *state;
     NEED_DEVICE(g);
-    const char *options[] = {NULL, "-DMCPI_OCL_VEC=1", "-DMCPI_OCL_VEC=4", "-DMCPI_OCL_VEC=8",
-                             "-DMCPI_OCL_VEC=16"};
+    struct {
+        unsigned vector;
+        const char *options;
+    } paths[] = {{0, NULL}, {1, NULL}, {4, NULL}, {8, NULL}, {16, NULL}, {0, "-DMCPI_OCL_VEC=1"}};
     struct {
         unsigned work_group;
         uint64_t launch_samples;
     } shapes[] = {{0, 0}, {7, 0}, {1, 100003}, {0, 4097}};
     for (size_t i = 0; i < g->ndev; ++i) {
-        for (size_t o = 0; o < sizeof options / sizeof options[0]; ++o) {
+        unsigned max = max_work_group(&g->devs[i]);
+        for (size_t o = 0; o < sizeof paths / sizeof paths[0]; ++o) {
             for (size_t k = 0; k < sizeof shapes / sizeof shapes[0]; ++k) {
                 mcpi_config cfg;
                 mcpi_record rec;
                 char err[MCPI_ERROR_LEN], what[192];
                 void *s = NULL;
+                if (shapes[k].work_group > max)
+                    continue;
                 config_for_tests(&cfg);
-                cfg.build_options = options[o];
+                cfg.ocl_vector = paths[o].vector;
+                cfg.build_options = paths[o].options;
                 cfg.work_group = shapes[k].work_group;
                 cfg.launch_samples = shapes[k].launch_samples;
                 mcpi_record_init(&rec);
                 int st = mcpi_backend_opencl.open(&g->devs[i], &cfg, &s, &rec, err, sizeof err);
-                if (st == MCPI_EINVAL && cfg.work_group == 7)
-                    continue; /* 7 "if allowed" */
                 if (st != 0)
-                    fail_msg("open %s options %s: %s", g->devs[i].id,
-                             options[o] ? options[o] : "(none)", err);
-                snprintf(what, sizeof what, "%s options %s wg %u launches of %llu", g->devs[i].id,
-                         options[o] ? options[o] : "(none)", cfg.work_group,
+                    fail_msg("open %s vector %u options %s: %s", g->devs[i].id, paths[o].vector,
+                             paths[o].options ? paths[o].options : "(none)", err);
+                if (paths[o].vector)
+                    assert_int_equal(rec.ocl.vector, paths[o].vector);
+                else if (paths[o].options)
+                    assert_int_equal(rec.ocl.vector, 0);
+                else if (g->devs[i].type == MCPI_DEV_CPU)
+                    assert_true(rec.ocl.vector == 4 || rec.ocl.vector == 8 ||
+                                rec.ocl.vector == 16);
+                else
+                    assert_int_equal(rec.ocl.vector, 1);
+                snprintf(what, sizeof what, "%s vector %u options %s wg %u launches of %llu",
+                         g->devs[i].id, paths[o].vector,
+                         paths[o].options ? paths[o].options : "(none)", cfg.work_group,
                          (unsigned long long)cfg.launch_samples);
                 check_cases(s, known_answers, sizeof known_answers / sizeof known_answers[0], &rec,
                             what);
@@ -539,6 +550,89 @@ static void test_kernel_paths(void **state)
             }
         }
     }
+}
+
+/* The default geometry: a CPU device probes its work-group size (without
+ * the cache every open; with it once, then reads the choice back), any other
+ * device takes its kind's rule; the choice is within the kernel's limits. */
+static void test_default_geometry_probe(void **state)
+{
+    group_state *g = *state;
+    NEED_DEVICE(g);
+    for (size_t i = 0; i < g->ndev; ++i) {
+        const mcpi_device_desc *dev = &g->devs[i];
+        mcpi_config cfg;
+        mcpi_record rec;
+        config_for_tests(&cfg);
+        cfg.no_cache = 1;
+        void *s = open_ok(dev, &cfg, &rec);
+        mcpi_backend_opencl.close(s);
+        assert_true(rec.ocl.local_size >= 1 &&
+                    rec.ocl.local_size <= rec.ocl.kernel_max_work_group);
+        if (dev->type != MCPI_DEV_CPU) {
+            assert_int_equal(rec.ocl.geometry_source, MCPI_GEOMETRY_RULE);
+            continue;
+        }
+        assert_int_equal(rec.ocl.geometry_source, MCPI_GEOMETRY_PROBED);
+        cfg.no_cache = 0;
+        s = open_ok(dev, &cfg, &rec); /* probes and stores, or reads an earlier choice */
+        mcpi_backend_opencl.close(s);
+        uint64_t chosen = rec.ocl.local_size;
+        assert_true(rec.ocl.geometry_source == MCPI_GEOMETRY_PROBED ||
+                    rec.ocl.geometry_source == MCPI_GEOMETRY_CACHED);
+        s = open_ok(dev, &cfg, &rec);
+        mcpi_backend_opencl.close(s);
+        assert_int_equal(rec.ocl.geometry_source, MCPI_GEOMETRY_CACHED);
+        assert_int_equal(rec.ocl.local_size, chosen);
+    }
+}
+
+/* The device's Philox through the same core: DESIGN's three known answers. */
+static void test_philox_on_device(void **state)
+{
+    group_state *g = *state;
+    NEED_DEVICE(g);
+    static const uint32_t in[3][6] = {
+        {0, 0, 0, 0, 0, 0},
+        {0xffffffffu, 0xffffffffu, 0xffffffffu, 0xffffffffu, 0xffffffffu, 0xffffffffu},
+        {0x243f6a88u, 0x85a308d3u, 0x13198a2eu, 0x03707344u, 0xa4093822u, 0x299f31d0u}};
+    static const uint32_t want[3][4] = {{0x6627e8d5u, 0xe169c58du, 0xbc57ac4cu, 0x9b00dbd8u},
+                                        {0x408f276du, 0x41c83b0eu, 0xa20bc7c6u, 0x6d5451fdu},
+                                        {0xd16cfe09u, 0x94fdccebu, 0x5001e420u, 0x24126ea1u}};
+    assert_non_null(mcpi_backend_opencl.philox);
+    for (size_t i = 0; i < g->ndev; ++i) {
+        mcpi_config cfg;
+        mcpi_record rec;
+        char err[MCPI_ERROR_LEN] = "";
+        uint32_t out[3][4];
+        config_for_tests(&cfg);
+        void *s = open_ok(&g->devs[i], &cfg, &rec);
+        memset(out, 0, sizeof out);
+        assert_int_equal(mcpi_backend_opencl.philox(s, in, 3, out, err, sizeof err), MCPI_OK);
+        assert_memory_equal(out, want, sizeof want);
+        mcpi_backend_opencl.close(s);
+    }
+}
+
+/* --ocl-vector and a -DMCPI_OCL_VEC of --build-options both choose the path:
+ * refused, naming both. */
+static void test_two_kernel_paths_refused(void **state)
+{
+    group_state *g = *state;
+    NEED_DEVICE(g);
+    mcpi_config cfg;
+    mcpi_record rec;
+    char err[MCPI_ERROR_LEN] = "";
+    void *s = NULL;
+    config_for_tests(&cfg);
+    cfg.ocl_vector = 4;
+    cfg.build_options = "-DMCPI_OCL_VEC=8";
+    mcpi_record_init(&rec);
+    assert_int_equal(mcpi_backend_opencl.open(&g->devs[0], &cfg, &s, &rec, err, sizeof err),
+                     MCPI_EINVAL);
+    assert_null(s);
+    assert_non_null(strstr(err, "--ocl-vector"));
+    assert_non_null(strstr(err, "--build-options"));
 }
 
 /* Counting the same range as one run or as consecutive pieces, whatever the
@@ -650,6 +744,7 @@ static void test_cache_miss_hit_corrupt(void **state)
     char err[MCPI_ERROR_LEN] = "";
     uint64_t hits_miss = 0, hits = 0;
     config_for_tests(&cfg);
+    cfg.work_group = 1; /* no geometry probe: its choice would be a second entry */
     const uint64_t want = mcpi_count_range(42, 0, 100000);
 
     /* First open: miss, built, stored. */
@@ -809,6 +904,9 @@ int main(void)
         cmocka_unit_test(test_kernel_paths),
         cmocka_unit_test(test_tiny_launches),
         cmocka_unit_test(test_larger_run_matches_core),
+        cmocka_unit_test(test_default_geometry_probe),
+        cmocka_unit_test(test_philox_on_device),
+        cmocka_unit_test(test_two_kernel_paths_refused),
         cmocka_unit_test(test_invalid_work_group),
         cmocka_unit_test(test_broken_build_reports_log),
         cmocka_unit_test(test_cache_miss_hit_corrupt),

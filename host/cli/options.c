@@ -185,6 +185,20 @@ static int set_verify(mcpi_cli *c, const opt *o, const char *v, char *err, size_
     return INVALID;
 }
 
+/* --ocl-vector: auto (0), or the kernel path 1 (scalar), 4, 8 or 16. */
+static int set_ocl_vector(mcpi_cli *c, const opt *o, const char *v, char *err, size_t errlen)
+{
+    (void)o, (void)err, (void)errlen;
+    static const char *const paths[] = {"auto", "1", "4", "8", "16"};
+    static const unsigned widths[] = {0, 1, 4, 8, 16};
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; ++i)
+        if (strcmp(v, paths[i]) == 0) {
+            c->cfg.ocl_vector = widths[i];
+            return 0;
+        }
+    return INVALID;
+}
+
 /* A comma list of increasing integers in [lo, hi] ("1,2,4"), at most
  * MCPI_SCALE_MAX_POINTS of them, into list[*n]. */
 static int int_list(const opt *o, const char *v, unsigned *list, size_t *n)
@@ -291,6 +305,8 @@ static const opt options[] = {
     {"per-item", 0, 1, set_ranged_u64, FIELD(cfg.per_item), 1, 1ull << 32,
      "an integer from 1 to 2^32"},
     {"launch-samples", 0, 1, set_count, FIELD(cfg.launch_samples), 0, 0, COUNT_FORM " (1e6, 2^20)"},
+    {"ocl-vector", 0, 1, set_ocl_vector, 0, 0, 0,
+     "one of auto, 1 (the scalar kernel path), 4, 8, 16 (vector lanes)"},
     {"no-cache", 0, 0, set_flag, FIELD(cfg.no_cache), 0, 0, NULL},
     {"isa", 0, 1, set_isa, 0, 0, 0, NULL /* one of mcpi_isa_names() */},
     {"build-options", 0, 1, set_text, FIELD(cfg.build_options), 0, 0, "OpenCL C compiler options"},

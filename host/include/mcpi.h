@@ -77,6 +77,7 @@ typedef struct mcpi_config {
     unsigned work_group;
     uint64_t per_item;
     uint64_t launch_samples; /* samples per launch cap (tests force tiny launches) */
+    unsigned ocl_vector;     /* --ocl-vector: kernel path, 1 scalar or 4/8/16 lanes; 0 = auto */
     int no_cache;
     const char *build_options; /* extra OpenCL build options (tests break builds) */
     /* SIMD: instruction set forced by --isa or MCPI_ISA ("" = best available) */
@@ -119,6 +120,9 @@ typedef struct mcpi_backend {
      * whose own pools grow (OpenCL), the cause of small memory growth. */
     const char *inexact_note; /* NULL for exact backends */
     const char *growth_note;  /* NULL when none */
+    /* 1: open chooses a launch geometry (record's ocl fields), which `mcpi
+     * devices` shows by opening each device. */
+    int launch_geometry;
     /* Fills up to cap descriptors and sets *count to the number that exist.
      * MCPI_EUNAVAIL (with the reason in err) when the backend cannot run. */
     int (*list)(mcpi_device_desc *out, size_t cap, size_t *count, char *err, size_t errlen);
@@ -138,6 +142,12 @@ typedef struct mcpi_backend {
     uint64_t (*verify_samples)(void *state);
     /* Releases everything open acquired; accepts NULL. */
     void (*close)(void *state);
+    /* Philox4x32-10 on the open device, through the same core as its
+     * counting (mcpi selftest's known answers): in[i] = counter words 0..3
+     * and key words 0..1, out[i] = the four output words.  NULL: the backend
+     * counts with the host's core (kernels/mcpi_core.h) itself. */
+    int (*philox)(void *state, const uint32_t (*in)[6], size_t n, uint32_t (*out)[4], char *err,
+                  size_t errlen);
 } mcpi_backend;
 
 /* count's flags. */

@@ -287,14 +287,18 @@ static int query_info(cl_platform_id p, cl_device_id d, ocl_info *info)
     return CL_SUCCESS;
 }
 
-static mcpi_device_type map_type(cl_device_type t)
+/* The device's kind, one rule for everything that depends on it (its
+ * geometry, its kernel path, opencl:gpu/cpu/accelerator and what `mcpi
+ * devices` shows): a device that reports several types (Oclgrind reports
+ * GPU | CPU | ACCELERATOR) is the first of GPU, accelerator, CPU among them. */
+static mcpi_device_type ocl_kind(cl_device_type t)
 {
     if (t & CL_DEVICE_TYPE_GPU)
         return MCPI_DEV_GPU;
-    if (t & CL_DEVICE_TYPE_CPU)
-        return MCPI_DEV_CPU;
     if (t & CL_DEVICE_TYPE_ACCELERATOR)
         return MCPI_DEV_ACCEL;
+    if (t & CL_DEVICE_TYPE_CPU)
+        return MCPI_DEV_CPU;
     return MCPI_DEV_OTHER;
 }
 
@@ -315,7 +319,7 @@ static void fill_desc(mcpi_device_desc *out, cl_uint p, cl_uint d, const ocl_inf
     out->description[used] = '\0';
     out->platform = (int)p;
     out->index = (int)d;
-    out->type = map_type(info->type);
+    out->type = ocl_kind(info->type);
     copy_trim(out->platform_name, sizeof out->platform_name, info->platform_name);
     copy_trim(out->platform_version, sizeof out->platform_version, info->platform_version);
     copy_trim(out->c_version, sizeof out->c_version, info->c_version);
@@ -485,7 +489,14 @@ typedef struct ocl_state {
     cl_kernel kernel;
     cl_mem partial;         /* one cl_ulong per work-group */
     cl_ulong *host_partial; /* its host copy */
+    mcpi_device_type kind;  /* ocl_kind of the device's types */
     size_t local, max_groups;
+    size_t alloc_groups;     /* groups the partial buffer holds (>= max_groups) */
+    uint64_t kernel_max;     /* the largest work-group the kernel allows here */
+    uint64_t pref;           /* the kernel's preferred work-group multiple */
+    unsigned vector;         /* kernel path: 1 scalar, 4/8/16 lanes; 0 set by --build-options */
+    int geometry_source;     /* MCPI_GEOMETRY_* */
+    uint64_t program_key;    /* the program's cache key (a probe's choice is keyed by it) */
     uint64_t fixed_per_item; /* --per-item, 0 = sized from rate */
     uint64_t launch_cap;     /* --launch-samples, 0 = none */
     double rate;             /* samples/s estimate for sizing launches */
@@ -619,6 +630,7 @@ static int get_program(ocl_state *s, const char *options, int use_cache, int *ca
                            s->info.platform_version, s->info.name, s->info.driver_version,
                            s->info.device_version};
     uint64_t key = mcpi_opencl_cache_key(parts, sizeof parts / sizeof parts[0]);
+    s->program_key = key;
     *cache = use_cache ? 0 : 2;
     if (use_cache && program_from_cache(s, key, options)) {
         *cache = 1;
@@ -641,7 +653,27 @@ static int get_program(ocl_state *s, const char *options, int use_cache, int *ca
     return 0;
 }
 
-/* Chooses the work-group size and launch width from the kernel and device. */
+/* Work-groups of a full launch with work-group size local. */
+static size_t groups_for(const ocl_state *s, uint64_t local)
+{
+    uint64_t per_cu =
+        s->kind == MCPI_DEV_GPU ? MCPI_OCL_GROUPS_PER_CU_GPU : MCPI_OCL_GROUPS_PER_CU_CPU;
+    uint64_t groups = (uint64_t)(s->info.compute_units ? s->info.compute_units : 1) * per_cu;
+    if (groups * local > MCPI_OCL_MAX_GLOBAL)
+        groups = MCPI_OCL_MAX_GLOBAL / local;
+    return (size_t)(groups ? groups : 1);
+}
+
+/* Sets the work-group size (and the groups of a full launch). */
+static void set_local(ocl_state *s, uint64_t local)
+{
+    s->local = (size_t)local;
+    s->max_groups = groups_for(s, local);
+}
+
+/* The kernel's limits on this device, the work-group size from --work-group
+ * or the device kind's rule (a CPU device's may then be replaced by a probe,
+ * probe_geometry), and the launch sizing's first rate estimate. */
 static int choose_geometry(ocl_state *s, const mcpi_config *cfg, char *err, size_t errlen)
 {
     size_t kwg = 0, pref = 1;
@@ -674,6 +706,8 @@ static int choose_geometry(ocl_state *s, const mcpi_config *cfg, char *err, size
                        s->info.name);
         return MCPI_EUNAVAIL;
     }
+    s->kernel_max = allowed;
+    s->pref = pref;
 
     if (cfg->work_group) {
         if (cfg->work_group > allowed) {
@@ -682,22 +716,18 @@ static int choose_geometry(ocl_state *s, const mcpi_config *cfg, char *err, size
                            s->who, cfg->work_group, s->info.name, (unsigned long long)allowed);
             return MCPI_EINVAL;
         }
-        s->local = cfg->work_group;
+        set_local(s, cfg->work_group);
+        s->geometry_source = MCPI_GEOMETRY_GIVEN;
     } else {
-        uint64_t want =
-            (s->info.type & CL_DEVICE_TYPE_GPU) ? MCPI_OCL_LOCAL_GPU : MCPI_OCL_LOCAL_CPU;
+        uint64_t want = s->kind == MCPI_DEV_GPU ? MCPI_OCL_LOCAL_GPU : MCPI_OCL_LOCAL_CPU;
         uint64_t local = want < allowed ? want : allowed;
         if (local >= pref)
             local -= local % pref;
-        s->local = (size_t)local;
+        set_local(s, local);
+        s->geometry_source = MCPI_GEOMETRY_RULE;
     }
-
-    uint64_t per_cu = (s->info.type & CL_DEVICE_TYPE_GPU) ? MCPI_OCL_GROUPS_PER_CU_GPU
-                                                          : MCPI_OCL_GROUPS_PER_CU_CPU;
-    uint64_t groups = (uint64_t)(s->info.compute_units ? s->info.compute_units : 1) * per_cu;
-    if (groups * s->local > MCPI_OCL_MAX_GLOBAL)
-        groups = MCPI_OCL_MAX_GLOBAL / s->local;
-    s->max_groups = (size_t)(groups ? groups : 1);
+    /* The partial buffer serves every work-group size a probe tries. */
+    s->alloc_groups = groups_for(s, 1);
 
     if (cfg->per_item > MCPI_OCL_MAX_PER_ITEM) {
         mcpi_set_error(err, errlen, "%s: --per-item %llu is out of range 1..%llu", s->who,
@@ -708,7 +738,7 @@ static int choose_geometry(ocl_state *s, const mcpi_config *cfg, char *err, size
     s->fixed_per_item = cfg->per_item;
     s->launch_cap = cfg->launch_samples;
     double clock_hz = (s->info.clock_mhz ? s->info.clock_mhz : 1000) * 1e6;
-    double guess = (s->info.type & CL_DEVICE_TYPE_GPU) ? MCPI_OCL_GUESS_GPU : MCPI_OCL_GUESS_CPU;
+    double guess = s->kind == MCPI_DEV_GPU ? MCPI_OCL_GUESS_GPU : MCPI_OCL_GUESS_CPU;
     s->rate = clock_hz * (s->info.compute_units ? s->info.compute_units : 1) * guess;
     return 0;
 }
@@ -733,19 +763,38 @@ static void ocl_close(void *state)
     free(s);
 }
 
-/* The program's build options: the user's, then -DMCPI_OCL_VEC for CPU
- * devices unless the user's set it (tests use that to run every kernel path
- * on one device; MCPI_OCL_VEC=1 is the path GPUs take). */
-static int build_options(const ocl_state *s, const mcpi_config *cfg, char *options, size_t cap,
+/* The kernel path of a device of kind CPU: vectors of twice the device's
+ * native long vector width (two registers per vector, four dependency
+ * chains in flight), one of 4, 8 or 16 (16 with AVX-512, 8 with AVX2). */
+static unsigned cpu_vector(const ocl_info *info)
+{
+    uint64_t twice = 2 * (uint64_t)info->native_long;
+    return twice >= 16 ? 16u : twice >= 8 ? 8u : 4u;
+}
+
+/* The program's build options: the user's, then -DMCPI_OCL_VEC=<path> from
+ * --ocl-vector, else from the device kind (CPU: cpu_vector; GPU,
+ * accelerator and others: 1, the scalar path).  A user's own
+ * -DMCPI_OCL_VEC in --build-options is kept as given (s->vector 0). */
+static int build_options(ocl_state *s, const mcpi_config *cfg, char *options, size_t cap,
                          char *err, size_t errlen)
 {
     const char *user_options = cfg->build_options ? cfg->build_options : "";
     char device_options[64] = "";
-    if ((s->info.type & CL_DEVICE_TYPE_CPU) && !strstr(user_options, "MCPI_OCL_VEC")) {
-        /* The kernel accepts 4, 8 or 16. */
-        uint64_t twice = 2 * (uint64_t)s->info.native_long;
-        unsigned vec = twice >= 16 ? 16u : twice >= 8 ? 8u : 4u;
-        snprintf(device_options, sizeof device_options, "-DMCPI_OCL_VEC=%u", (unsigned)vec);
+    if (strstr(user_options, "MCPI_OCL_VEC")) {
+        if (cfg->ocl_vector) {
+            mcpi_set_error(err, errlen,
+                           "%s: --ocl-vector and --build-options -DMCPI_OCL_VEC both set the "
+                           "kernel path: give one",
+                           s->who);
+            return MCPI_EINVAL;
+        }
+        s->vector = 0;
+    } else {
+        s->vector = cfg->ocl_vector       ? cfg->ocl_vector
+                    : s->kind == MCPI_DEV_CPU ? cpu_vector(&s->info)
+                                              : 1u;
+        snprintf(device_options, sizeof device_options, "-DMCPI_OCL_VEC=%u", s->vector);
     }
     if (snprintf(options, cap, "%s%s%s", user_options, *user_options && *device_options ? " " : "",
                  device_options) >= (int)cap) {
@@ -769,6 +818,7 @@ static int open_context(ocl_state *s, const mcpi_device_desc *dev, char *err, si
     }
     if (rc != CL_SUCCESS)
         return cl_fail(err, errlen, s->who, "clGetDeviceInfo", rc, MCPI_EUNAVAIL);
+    s->kind = ocl_kind(s->info.type);
     if (!s->info.int64) {
         mcpi_set_error(err, errlen,
                        "%s: %s is an embedded-profile device without 64-bit integers "
@@ -810,7 +860,7 @@ static int make_kernel(ocl_state *s, const mcpi_config *cfg, int *cache, char *e
 static int alloc_partial(ocl_state *s, char *err, size_t errlen)
 {
     cl_int rc;
-    size_t bytes = s->max_groups * sizeof(cl_ulong);
+    size_t bytes = s->alloc_groups * sizeof(cl_ulong);
     s->partial = mcpi_fault_cl("clCreateBuffer")
                      ? (rc = CL_MEM_OBJECT_ALLOCATION_FAILURE, NULL)
                      : clCreateBuffer(s->ctx, CL_MEM_WRITE_ONLY, bytes, NULL, &rc);
@@ -827,17 +877,24 @@ static void fill_record(const ocl_state *s, const mcpi_device_desc *dev, int cac
                         mcpi_record *rec)
 {
     snprintf(rec->device, sizeof rec->device, "%s", dev->description);
-    rec->device_bytes = (int64_t)(s->max_groups * sizeof(cl_ulong));
+    rec->device_bytes = (int64_t)(s->alloc_groups * sizeof(cl_ulong));
     rec->device_mem_bytes = (int64_t)s->info.global_mem;
     rec->ocl.cache = cache;
     rec->ocl.local_size = s->local;
     rec->ocl.global_size = (uint64_t)s->max_groups * s->local;
     rec->ocl.per_item = s->fixed_per_item;
     rec->ocl.compute_units = s->info.compute_units;
+    rec->ocl.kernel_max_work_group = s->kernel_max;
+    rec->ocl.preferred_multiple = s->pref;
+    rec->ocl.vector = s->vector;
+    rec->ocl.groups = s->max_groups;
+    rec->ocl.geometry_source = s->geometry_source;
     /* A CPU device's runtime sees every core; its threads may run only where
      * this process may (one core per rank under MPI binding): say so. */
     rec->ocl.process_cpus = dev->type == MCPI_DEV_CPU ? mcpi_cpu_usable() : 0u;
 }
+
+static int probe_geometry(ocl_state *s, const mcpi_config *cfg, char *err, size_t errlen);
 
 static int ocl_open(const mcpi_device_desc *dev, const mcpi_config *cfg, void **state,
                     mcpi_record *rec, char *err, size_t errlen)
@@ -864,6 +921,11 @@ static int ocl_open(const mcpi_device_desc *dev, const mcpi_config *cfg, void **
     }
     if (st == MCPI_OK)
         st = alloc_partial(s, err, errlen);
+    if (st == MCPI_OK && s->geometry_source == MCPI_GEOMETRY_RULE && s->kind == MCPI_DEV_CPU) {
+        t0 = mcpi_now();
+        st = probe_geometry(s, cfg, err, errlen);
+        mcpi_phases_add(&rec->phases, MCPI_PHASE_BUILD, mcpi_now() - t0);
+    }
     if (st != MCPI_OK) {
         ocl_close(s);
         return st;
@@ -1060,10 +1122,199 @@ static uint64_t ocl_verify_samples(void *state)
     return items * full_per_item(s);
 }
 
+/* ---- the geometry probe -------------------------------------------------- */
+
+/* What the device's figures do not tell is how a CPU runtime maps work-groups
+ * onto its cores and SIMD lanes: on one machine PoCL is fastest at 64 or 256
+ * items a group, Intel's runtime at 1 (2x slower at 64), rusticl at 8..32.
+ * So a CPU device's work-group size is probed once: a launch of about
+ * MCPI_OCL_PROBE_S at each of probe_sizes (those the kernel allows, and its
+ * maximum), best of MCPI_OCL_PROBE_TRIES, timed on the host (some runtimes'
+ * kernel events say a few nanoseconds).  The fastest is kept in the program
+ * cache under a key derived from the program's, so it is probed again only
+ * when the program would be rebuilt. */
+#define MCPI_OCL_PROBE_S 0.01
+#define MCPI_OCL_PROBE_TRIES 2
+#define MCPI_OCL_PROBE_MAX_SAMPLES ((uint64_t)1 << 36)
+static const uint64_t probe_sizes[] = {1, 4, 16, 64, 256, 1024};
+#define MCPI_GEOMETRY_MAGIC "mcpi-geometry 1 work_group "
+
+static uint64_t geometry_key(const ocl_state *s)
+{
+    char hex[32];
+    snprintf(hex, sizeof hex, "%016llx", (unsigned long long)s->program_key);
+    const char *parts[] = {"geometry", hex};
+    return mcpi_opencl_cache_key(parts, 2);
+}
+
+/* The cached work-group size: 1 and *local when there is a valid one. */
+static int geometry_from_cache(const ocl_state *s, uint64_t *local)
+{
+    unsigned char *data = NULL;
+    size_t len = 0;
+    if (mcpi_opencl_cache_load(geometry_key(s), &data, &len, NULL, 0) != MCPI_CACHE_FOUND)
+        return 0;
+    char text[64] = "";
+    int ok = 0;
+    if (len < sizeof text) {
+        memcpy(text, data, len);
+        text[len] = '\0';
+        size_t m = strlen(MCPI_GEOMETRY_MAGIC);
+        char *end = NULL;
+        unsigned long long v = 0;
+        if (strncmp(text, MCPI_GEOMETRY_MAGIC, m) == 0) {
+            v = strtoull(text + m, &end, 10);
+            ok = end != text + m && *end == '\n' && v >= 1 && v <= s->kernel_max;
+        }
+        *local = v;
+    }
+    free(data);
+    return ok;
+}
+
+static void geometry_to_cache(const ocl_state *s, uint64_t local)
+{
+    char text[64], why[MCPI_ERROR_LEN];
+    int n = snprintf(text, sizeof text, MCPI_GEOMETRY_MAGIC "%llu\n", (unsigned long long)local);
+    if (mcpi_opencl_cache_store(geometry_key(s), (const unsigned char *)text, (size_t)n, why,
+                                sizeof why) != MCPI_OK &&
+        !store_warned) {
+        store_warned = 1;
+        mcpi_notify_text(s->cfg, MCPI_NOTE_WARNING, why);
+    }
+}
+
+/* Host seconds of one launch of n samples at the current work-group size. */
+static int probe_launch(ocl_state *s, uint64_t n, double *t, char *err, size_t errlen)
+{
+    const uint64_t width = (uint64_t)s->max_groups * s->local;
+    ocl_launch l;
+    l.n = n;
+    l.per_item = ceil_div(n, width);
+    l.groups = ceil_div(n, (uint64_t)s->local * l.per_item);
+    mcpi_phases ph;
+    mcpi_record rec;
+    uint64_t hits = 0;
+    mcpi_phases_clear(&ph);
+    memset(&rec, 0, sizeof rec);
+    double t0 = mcpi_now();
+    int st = run_launch(s, 0, 0, &l, &hits, &ph, &rec, err, errlen);
+    *t = mcpi_now() - t0;
+    return st;
+}
+
+/* The fastest work-group size of probe_sizes on this device (see above). */
+static int probe_geometry(ocl_state *s, const mcpi_config *cfg, char *err, size_t errlen)
+{
+    uint64_t local = 0;
+    if (!cfg->no_cache && geometry_from_cache(s, &local)) {
+        set_local(s, local);
+        s->geometry_source = MCPI_GEOMETRY_CACHED;
+        return MCPI_OK;
+    }
+    const uint64_t saved_fixed = s->fixed_per_item;
+    s->fixed_per_item = 1; /* no rate updates from probe launches */
+    /* Grow the launch until the rule's geometry takes MCPI_OCL_PROBE_S. */
+    uint64_t n = (uint64_t)1 << 16;
+    double t = 0;
+    int st;
+    for (;;) {
+        if ((st = probe_launch(s, n, &t, err, errlen)) != MCPI_OK)
+            goto out;
+        if (t >= MCPI_OCL_PROBE_S || n >= MCPI_OCL_PROBE_MAX_SAMPLES)
+            break;
+        double grow = t > 0 ? 1.5 * MCPI_OCL_PROBE_S / t : 16.0;
+        n = (uint64_t)((double)n * (grow < 2.0 ? 2.0 : grow > 16.0 ? 16.0 : grow));
+        if (n > MCPI_OCL_PROBE_MAX_SAMPLES)
+            n = MCPI_OCL_PROBE_MAX_SAMPLES;
+    }
+    uint64_t cand[sizeof probe_sizes / sizeof probe_sizes[0] + 1];
+    size_t nc = 0;
+    for (size_t i = 0; i < sizeof probe_sizes / sizeof probe_sizes[0]; ++i)
+        if (probe_sizes[i] < s->kernel_max)
+            cand[nc++] = probe_sizes[i];
+    cand[nc++] = s->kernel_max;
+    uint64_t best = s->local;
+    double best_t = 0;
+    for (size_t i = 0; i < nc; ++i) {
+        set_local(s, cand[i]);
+        double ti = 0;
+        for (int k = 0; k < MCPI_OCL_PROBE_TRIES; ++k) {
+            if ((st = probe_launch(s, n, &t, err, errlen)) != MCPI_OK)
+                goto out;
+            if (k == 0 || t < ti)
+                ti = t;
+        }
+        if (best_t == 0 || ti < best_t) {
+            best_t = ti;
+            best = cand[i];
+        }
+    }
+    set_local(s, best);
+    if (best_t > 0)
+        s->rate = (double)n / best_t;
+    s->geometry_source = MCPI_GEOMETRY_PROBED;
+    if (!cfg->no_cache)
+        geometry_to_cache(s, best);
+out:
+    s->fixed_per_item = saved_fixed;
+    return st;
+}
+
+/* ---- known answers -------------------------------------------------------- */
+
+static int ocl_philox(void *state, const uint32_t (*in)[6], size_t n, uint32_t (*out)[4],
+                      char *err, size_t errlen)
+{
+    ocl_state *s = state;
+    cl_int rc;
+    int st = MCPI_EBACKEND;
+    const char *call = "clCreateKernel";
+    cl_mem bin = NULL, bout = NULL;
+    if (n == 0)
+        return MCPI_OK;
+    cl_kernel k = clCreateKernel(s->program, "mcpi_philox", &rc);
+    if (rc != CL_SUCCESS)
+        goto out;
+    call = "clCreateBuffer";
+    bin = clCreateBuffer(s->ctx, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, n * sizeof in[0],
+                         (void *)(uintptr_t)in, &rc);
+    if (rc != CL_SUCCESS)
+        goto out;
+    bout = clCreateBuffer(s->ctx, CL_MEM_WRITE_ONLY, n * sizeof out[0], NULL, &rc);
+    if (rc != CL_SUCCESS)
+        goto out;
+    call = "clSetKernelArg";
+    if ((rc = clSetKernelArg(k, 0, sizeof bin, &bin)) != CL_SUCCESS ||
+        (rc = clSetKernelArg(k, 1, sizeof bout, &bout)) != CL_SUCCESS)
+        goto out;
+    size_t global = n;
+    call = "clEnqueueNDRangeKernel";
+    if ((rc = clEnqueueNDRangeKernel(s->queue, k, 1, NULL, &global, NULL, 0, NULL, NULL)) !=
+        CL_SUCCESS)
+        goto out;
+    call = "clEnqueueReadBuffer";
+    if ((rc = clEnqueueReadBuffer(s->queue, bout, CL_TRUE, 0, n * sizeof out[0], out, 0, NULL,
+                                  NULL)) != CL_SUCCESS)
+        goto out;
+    st = MCPI_OK;
+out:
+    if (st != MCPI_OK)
+        cl_fail(err, errlen, s->who, call, rc, st);
+    if (bout)
+        clReleaseMemObject(bout);
+    if (bin)
+        clReleaseMemObject(bin);
+    if (k)
+        clReleaseKernel(k);
+    return st;
+}
+
 const mcpi_backend mcpi_backend_opencl = {
     .name = "opencl",
     .summary = "OpenCL devices through the ICD loader (one row per device)",
     .exact = 1,
+    .launch_geometry = 1,
     /* mcpi allocates nothing per launch; an OpenCL runtime grows its own
      * pools over its first ~2000 launches (PoCL: ~256 KiB), which
      * tests/test_opencl_growth.c measures and then sees flat. */
@@ -1073,4 +1324,5 @@ const mcpi_backend mcpi_backend_opencl = {
     .count = ocl_count,
     .close = ocl_close,
     .verify_samples = ocl_verify_samples,
+    .philox = ocl_philox,
 };

@@ -36,6 +36,44 @@ static int list_backend(const mcpi_backend *b, mcpi_device_backend *be)
     return MCPI_OK;
 }
 
+/* Opens each device of a backend that chooses a launch geometry, with the
+ * defaults a run would have, to show that geometry (an OpenCL device builds
+ * its kernel, or loads it from the program cache, and a CPU device may probe
+ * its work-group size once).  0 or MCPI_ENOMEM. */
+static int open_geometry(const mcpi_backend *b, mcpi_device_backend *be)
+{
+    if (!b->launch_geometry || be->ndevices == 0)
+        return MCPI_OK;
+    if ((be->geometry = calloc(be->ndevices, sizeof *be->geometry)) == NULL)
+        return MCPI_ENOMEM;
+    mcpi_record *rec = malloc(sizeof *rec);
+    if (rec == NULL)
+        return MCPI_ENOMEM;
+    mcpi_config cfg;
+    mcpi_config_default(&cfg);
+    int rc = MCPI_OK;
+    for (size_t i = 0; i < be->ndevices && rc == MCPI_OK; ++i) {
+        mcpi_device_geometry *g = &be->geometry[i];
+        void *state = NULL;
+        mcpi_record_init(rec);
+        rc = b->open(&be->devices[i], &cfg, &state, rec, g->error, sizeof g->error);
+        if (rc == MCPI_OK) {
+            g->known = 1;
+            g->work_group = rec->ocl.local_size;
+            g->kernel_max_work_group = rec->ocl.kernel_max_work_group;
+            g->preferred_multiple = rec->ocl.preferred_multiple;
+            g->groups = rec->ocl.groups;
+            g->vector = rec->ocl.vector;
+            g->source = rec->ocl.geometry_source;
+            b->close(state);
+        } else if (rc != MCPI_ENOMEM) {
+            rc = MCPI_OK; /* the device's own failure: its line says why */
+        }
+    }
+    free(rec);
+    return rc;
+}
+
 int mcpi_devices_list(mcpi_device_listing *out)
 {
     memset(out, 0, sizeof *out);
@@ -49,7 +87,8 @@ int mcpi_devices_list(mcpi_device_listing *out)
         return MCPI_ENOMEM;
     for (size_t b = 0; b < nb; ++b) {
         ++out->nbackends;
-        if (list_backend(all[b], &out->backends[b]) != MCPI_OK) {
+        if (list_backend(all[b], &out->backends[b]) != MCPI_OK ||
+            open_geometry(all[b], &out->backends[b]) != MCPI_OK) {
             mcpi_device_listing_free(out);
             return MCPI_ENOMEM;
         }

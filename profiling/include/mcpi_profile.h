@@ -108,7 +108,26 @@ typedef struct mcpi_ocl_detail {
                              * e.g. MPI binding); 0 for other devices */
     /* Event times of the last kernel launch (ns, device clock, relative to queued). */
     double ev_submit_ns, ev_start_ns, ev_end_ns;
+    /* The geometry open chose: the kernel's largest work-group on this
+     * device (CL_KERNEL_WORK_GROUP_SIZE within the device's limits), its
+     * preferred multiple, the kernel path (1 scalar, 4/8/16 vector lanes),
+     * work-groups per full launch, and where the work-group size came from
+     * (MCPI_GEOMETRY_*). */
+    uint64_t kernel_max_work_group, preferred_multiple;
+    unsigned vector;
+    uint64_t groups;
+    int geometry_source;
 } mcpi_ocl_detail;
+
+/* mcpi_ocl_detail.geometry_source. */
+enum {
+    MCPI_GEOMETRY_RULE = 0,   /* the device kind's default */
+    MCPI_GEOMETRY_GIVEN = 1,  /* --work-group */
+    MCPI_GEOMETRY_PROBED = 2, /* probed now and cached */
+    MCPI_GEOMETRY_CACHED = 3  /* a probe's choice read from the cache */
+};
+/* "rule", "given", "probed", "cached". */
+const char *mcpi_geometry_source_name(int source);
 
 /* Most workers in one row (`--backend A+B+...`, `node`). */
 #define MCPI_MAX_WORKERS 8
@@ -240,6 +259,19 @@ typedef struct mcpi_device_desc {
     unsigned simd_lanes; /* 32-bit lanes of the widest vector unit used */
 } mcpi_device_desc;
 
+/* The launch geometry a device's open chose (`mcpi devices` opens each
+ * OpenCL device, building or loading its kernel): the fields of
+ * mcpi_ocl_detail, or why the device could not be opened. */
+typedef struct mcpi_device_geometry {
+    int known;                 /* 1: the fields below hold; 0: error says why (or "") */
+    uint64_t work_group;       /* the default work-group size */
+    uint64_t kernel_max_work_group, preferred_multiple;
+    uint64_t groups;           /* work-groups of a full launch */
+    unsigned vector;           /* kernel path: 1 scalar, 4/8/16 lanes, 0 from --build-options */
+    int source;                /* MCPI_GEOMETRY_* */
+    char error[MCPI_ERROR_LEN];
+} mcpi_device_geometry;
+
 /* One backend of `mcpi devices`: its devices, or why it cannot run. */
 typedef struct mcpi_device_backend {
     char name[MCPI_NAME_LEN];
@@ -249,6 +281,7 @@ typedef struct mcpi_device_backend {
     char reason[MCPI_ERROR_LEN];
     mcpi_device_desc *devices; /* ndevices of them (malloc'd) */
     size_t ndevices;
+    mcpi_device_geometry *geometry; /* ndevices of them (malloc'd), or NULL */
 } mcpi_device_backend;
 
 typedef struct mcpi_device_listing {
