@@ -123,6 +123,10 @@ static void opencl_obj(mcpi__out *o, const mcpi_ocl_detail *d, const char *cache
     mcpi__json_key_u64(o, &f, "global_size", d->global_size);
     mcpi__json_key_u64(o, &f, "local_size", d->local_size);
     mcpi__json_key_u64(o, &f, "per_item", d->per_item);
+    mcpi__json_key_u64(o, &f, "kernel_max_work_group", d->kernel_max_work_group);
+    mcpi__json_key(o, &f, "vector");
+    mcpi__printf(o, "%u", d->vector);
+    mcpi__json_key_str(o, &f, "geometry", mcpi_geometry_source_name(d->geometry_source));
     mcpi__json_key(o, &f, "compute_units");
     mcpi__printf(o, "%u", d->compute_units);
     mcpi__json_key(o, &f, "process_cpus");
