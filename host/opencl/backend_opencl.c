@@ -1130,11 +1130,15 @@ static uint64_t ocl_verify_samples(void *state)
  * So a CPU device's work-group size is probed once: a launch of about
  * MCPI_OCL_PROBE_S at each of probe_sizes (those the kernel allows, and its
  * maximum), best of MCPI_OCL_PROBE_TRIES, timed on the host (some runtimes'
- * kernel events say a few nanoseconds).  The fastest is kept in the program
+ * kernel events say a few nanoseconds).  The fastest (the rule's size unless
+ * another is MCPI_OCL_PROBE_MARGIN faster) is kept in the program
  * cache under a key derived from the program's, so it is probed again only
  * when the program would be rebuilt. */
 #define MCPI_OCL_PROBE_S 0.01
-#define MCPI_OCL_PROBE_TRIES 2
+#define MCPI_OCL_PROBE_TRIES 3
+/* Another size replaces the rule's only when it is this much faster: the
+ * sizes a noisy probe cannot tell apart keep the rule's. */
+#define MCPI_OCL_PROBE_MARGIN 0.95
 #define MCPI_OCL_PROBE_MAX_SAMPLES ((uint64_t)1 << 36)
 static const uint64_t probe_sizes[] = {1, 4, 16, 64, 256, 1024};
 #define MCPI_GEOMETRY_MAGIC "mcpi-geometry 1 work_group "
@@ -1228,14 +1232,17 @@ static int probe_geometry(ocl_state *s, const mcpi_config *cfg, char *err, size_
         if (n > MCPI_OCL_PROBE_MAX_SAMPLES)
             n = MCPI_OCL_PROBE_MAX_SAMPLES;
     }
-    uint64_t cand[sizeof probe_sizes / sizeof probe_sizes[0] + 1];
+    /* The rule's size first, then the others. */
+    uint64_t cand[sizeof probe_sizes / sizeof probe_sizes[0] + 2];
     size_t nc = 0;
+    cand[nc++] = s->local;
     for (size_t i = 0; i < sizeof probe_sizes / sizeof probe_sizes[0]; ++i)
-        if (probe_sizes[i] < s->kernel_max)
+        if (probe_sizes[i] < s->kernel_max && probe_sizes[i] != s->local)
             cand[nc++] = probe_sizes[i];
-    cand[nc++] = s->kernel_max;
+    if (s->kernel_max != s->local)
+        cand[nc++] = s->kernel_max;
     uint64_t best = s->local;
-    double best_t = 0;
+    double best_t = 0, rule_t = 0;
     for (size_t i = 0; i < nc; ++i) {
         set_local(s, cand[i]);
         double ti = 0;
@@ -1245,7 +1252,9 @@ static int probe_geometry(ocl_state *s, const mcpi_config *cfg, char *err, size_
             if (k == 0 || t < ti)
                 ti = t;
         }
-        if (best_t == 0 || ti < best_t) {
+        if (i == 0) {
+            rule_t = best_t = ti;
+        } else if (ti < best_t && ti < MCPI_OCL_PROBE_MARGIN * rule_t) {
             best_t = ti;
             best = cand[i];
         }
