@@ -54,6 +54,7 @@ SEED_FORM = "a 64-bit unsigned integer, decimal or 0x hexadecimal"
 ISA_FORM = "one of avx512, avx2, sse2, portable"
 ISA_NAMES = "avx512, avx2, sse2, portable"  # as the variable's line lists them
 THREADS_FORM = "an integer from 1 to 1024"
+OCL_VECTOR_FORM = "one of auto, 1 (the scalar kernel path), 4, 8, 16 (vector lanes)"
 
 # What a prepared file is: text, or one of these.
 FIFO = "<fifo>"
@@ -185,6 +186,11 @@ CASES = [
     missing("--launch-samples", "--launch-samples", COUNT_FORM),
     invalid("--launch-samples 0", "--launch-samples", "0", "--launch-samples", COUNT_FORM),
     novalue("--no-cache=1", "--no-cache"),
+    missing("--ocl-vector", "--ocl-vector", OCL_VECTOR_FORM),
+    invalid("--ocl-vector 2", "--ocl-vector", "2", "--ocl-vector", OCL_VECTOR_FORM),
+    invalid("--ocl-vector scalar", "--ocl-vector", "scalar", "--ocl-vector", OCL_VECTOR_FORM),
+    invalid("--ocl-vector 0", "--ocl-vector", "0", "--ocl-vector", OCL_VECTOR_FORM),
+    novalue("--no-open=1", "--no-open", pre=["devices"]),
     missing("--isa", "--isa", ISA_FORM),
     invalid("--isa avx9", "--isa", "avx9", "--isa", ISA_FORM),
     invalid("--isa '' (empty)", "--isa", "", "--isa", ISA_FORM),
@@ -286,6 +292,7 @@ CASES = [
     bad("--reference to run", [*RUN, "--reference", "simd"], "--reference",
         "accepted by mcpi sweep only"),
     bad("--cover to run", [*RUN, "--cover", "1000"], "--cover", "accepted by mcpi merge only"),
+    bad("--no-open to run", [*RUN, "--no-open"], "--no-open", "accepted by mcpi devices only"),
     bad("--fail-if-slower to run", [*RUN, "--fail-if-slower", "5"], "--fail-if-slower",
         "accepted by mcpi compare only"),
     bad("--alpha to merge", ["merge", "{d}/p1.json", "--alpha", "0.1"], "--alpha",
@@ -503,6 +510,9 @@ CASES = [
     bad("scale --work-group above the maximum: one line",
         [*SCALE, "-b", "threads+opencl", "--threads", "1,2", "-q", "--work-group", "1048576"],
         "--work-group 1048576", needs=("opencl",)),
+    bad("--ocl-vector with the kernel's own -DMCPI_OCL_VEC",
+        [*RUN, "-b", "opencl", "--ocl-vector", "4", "--build-options", "-DMCPI_OCL_VEC=8"],
+        "--ocl-vector", "--build-options", needs=("opencl",)),
     bad("two rows refuse the same setting: one line",
         [*RUN, "-b", "opencl,threads+opencl", "--work-group", "1048576"],
         "--work-group 1048576", needs=("opencl",)),

@@ -532,8 +532,7 @@ static void test_kernel_paths(void **state)
                 else if (paths[o].options)
                     assert_int_equal(rec.ocl.vector, 0);
                 else if (g->devs[i].type == MCPI_DEV_CPU)
-                    assert_true(rec.ocl.vector == 4 || rec.ocl.vector == 8 ||
-                                rec.ocl.vector == 16);
+                    assert_true(rec.ocl.vector == 4 || rec.ocl.vector == 8 || rec.ocl.vector == 16);
                 else
                     assert_int_equal(rec.ocl.vector, 1);
                 snprintf(what, sizeof what, "%s vector %u options %s wg %u launches of %llu",
@@ -567,8 +566,7 @@ static void test_default_geometry_probe(void **state)
         cfg.no_cache = 1;
         void *s = open_ok(dev, &cfg, &rec);
         mcpi_backend_opencl.close(s);
-        assert_true(rec.ocl.local_size >= 1 &&
-                    rec.ocl.local_size <= rec.ocl.kernel_max_work_group);
+        assert_true(rec.ocl.local_size >= 1 && rec.ocl.local_size <= rec.ocl.kernel_max_work_group);
         if (dev->type != MCPI_DEV_CPU) {
             assert_int_equal(rec.ocl.geometry_source, MCPI_GEOMETRY_RULE);
             continue;

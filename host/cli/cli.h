@@ -22,7 +22,8 @@ typedef enum {
     CMD_CALIBRATE,
     CMD_MERGE,
     CMD_SCALE,
-    CMD_COMPARE
+    CMD_COMPARE,
+    CMD_SELFTEST /* mcpi selftest (cmd_selftest.c) */
 } mcpi_command;
 
 #define MCPI_CLI_MAX_FILES 4096
@@ -57,6 +58,8 @@ typedef struct mcpi_cli {
     /* compare: --fail-if-slower PCT, --alpha A (default MCPI_COMPARE_ALPHA) */
     double fail_if_slower, alpha;
     int has_fail_if_slower, has_alpha;
+    /* devices: --no-open lists without opening OpenCL devices (no geometry) */
+    int no_open;
 } mcpi_cli;
 
 /* ---- parsing (numbers.c, options.c, help.c) ------------------------------ */
@@ -77,6 +80,8 @@ int mcpi_cli_given(const mcpi_cli *c, const char *lng);
 int mcpi_cli_command_find(const char *name);
 /* Writes --help. */
 void mcpi_cli_help(FILE *out);
+/* Writes mcpi selftest --help. */
+void mcpi_cli_help_selftest(FILE *out);
 
 /* ---- what the commands share (cli_main.c) ------------------------------ */
 
@@ -129,5 +134,6 @@ int mcpi_cmd_calibrate(mcpi_cli *c, mcpi_comm *comm);
 int mcpi_cmd_merge(mcpi_cli *c, mcpi_comm *comm);
 int mcpi_cmd_scale(mcpi_cli *c, mcpi_comm *comm);
 int mcpi_cmd_compare(mcpi_cli *c, mcpi_comm *comm);
+int mcpi_cmd_selftest(mcpi_cli *c, mcpi_comm *comm);
 
 #endif /* MCPI_CLI_H */

@@ -136,6 +136,8 @@ static int dispatch(mcpi_cli *c, mcpi_comm *comm)
         return mcpi_cmd_scale(c, comm);
     case CMD_COMPARE:
         return mcpi_cmd_compare(c, comm);
+    case CMD_SELFTEST:
+        return mcpi_cmd_selftest(c, comm);
     default:
         return mcpi_cmd_run(c, comm);
     }
@@ -159,7 +161,9 @@ int mcpi_cli_main(int argc, char **argv, mcpi_comm *comm)
         return mcpi_exit_code(rc);
     }
     if (c.help || c.version) {
-        if (comm->rank == 0 && c.help)
+        if (comm->rank == 0 && c.help && c.cmd == CMD_SELFTEST)
+            mcpi_cli_help_selftest(stdout); /* mcpi selftest --help */
+        else if (comm->rank == 0 && c.help)
             mcpi_cli_help(stdout);
         else if (comm->rank == 0)
             printf("mcpi %s\n", MCPI_VERSION_STRING);

@@ -18,7 +18,7 @@ int mcpi_cmd_devices(mcpi_cli *c, mcpi_comm *comm)
     int rc = MCPI_OK;
     if (comm->rank == 0) {
         mcpi_device_listing l;
-        rc = mcpi_devices_list(&l);
+        rc = mcpi_devices_list(&l, !c->no_open);
         if (rc == MCPI_OK) {
             devices_ctx d = {c->cfg.format, &l};
             rc = mcpi_cli_emit(&c->cfg, write_devices, &d);

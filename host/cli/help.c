@@ -8,7 +8,10 @@
 /* clang-format off */
 static const char usage_text[] =
     "usage: mcpi [run] [options]          estimate pi on every selected backend: one ratio table\n"
-    "       mcpi devices [--format F]      list backends and devices (OpenCL P.D indices)\n"
+    "       mcpi devices [--format F] [--no-open]\n"
+    "                                      list backends and devices (OpenCL P.D indices)\n"
+    "                                      and each OpenCL device's geometry (--no-open:\n"
+    "                                      without building its kernel)\n"
     "       mcpi sweep [--from A] [--to B] [--steps-per-decade K] [options]\n"
     "                                      the ratio table at each N from A to B, and the N\n"
     "                                      from which each backend beats serial (crossover)\n"
@@ -22,6 +25,10 @@ static const char usage_text[] =
     "       mcpi compare A.json B.json... [--fail-if-slower PCT] [--alpha A]\n"
     "                                      per row, each run's median time over A's with\n"
     "                                      its uncertainty and a rank-test verdict\n"
+    "       mcpi selftest [-b LIST] [-s S] [-f F] [-o FILE]\n"
+    "                                      check every exact device: Philox known answers,\n"
+    "                                      hit counts, geometry, statistics; one PASS or\n"
+    "                                      FAIL line each (mcpi selftest --help)\n"
     "       mpirun -n R mcpi [options]     any of these across R MPI ranks\n"
     "\n"
     "Options:\n"
@@ -98,17 +105,63 @@ static const char usage_text2[] =
     "whose hits differ by design.\n"
     "\n"
     "Exit codes: 0 ok; 1 a backend failed at run time (its row says why, other rows are\n"
-    "kept), mcpi ran out of memory, or compare found a wrong number (exact rows of one\n"
-    "seed and range whose hits differ) or a row --fail-if-slower refuses; 2 bad input\n"
-    "(one line names the flag and the accepted form, nothing written);\n"
+    "kept), mcpi ran out of memory, compare found a wrong number (exact rows of one\n"
+    "seed and range whose hits differ) or a row --fail-if-slower refuses, or a device\n"
+    "failed mcpi selftest; 2 bad input (one line names the flag and the accepted form,\n"
+    "nothing written);\n"
     "3 a requested backend or device is not available (the line names what is);\n"
     "4 the report could not be written; 5 a signal stopped the run at a chunk boundary,\n"
     "no report written (with --checkpoint: continue with --resume); 128+S a second\n"
     "signal S ended the run at once.\n";
+/* mcpi selftest --help (README's "mcpi selftest" section and the man page
+ * say the same). */
+static const char selftest_text[] =
+    "usage: mcpi selftest [-b LIST] [-s S] [-f F] [-o FILE] [-q] [--no-cache]\n"
+    "\n"
+    "What a site runs on a new node or after a driver update: every selected device\n"
+    "runs four checks, and one line per device says PASS, or FAIL and the first\n"
+    "thing that differed (which check, what was expected, what the device got).\n"
+    "\n"
+    "  known answers  the 13 Philox4x32-10 vectors of Random123 through the device\n"
+    "                 (CPU backends: through the host core they count with)\n"
+    "  hit counts     the five known counts: seed 0, N=10 -> 7; seed 0, N=1000 -> 783;\n"
+    "                 seed 1, N=1000 -> 801; seed 42, N=10^6 -> 785856; seed 0,\n"
+    "                 samples [8589934092, 8589935092) -> 784\n"
+    "  geometry       the device reopened with each of its knobs - OpenCL: work-group\n"
+    "                 1, 7 and the kernel's maximum, --per-item 1, --launch-samples 37,\n"
+    "                 the scalar kernel path; threads: 1, 2, 3 threads; simd: every\n"
+    "                 instruction set (one this CPU lacks is skipped); serial: n/a -\n"
+    "                 counting ranges with an odd begin, an odd end, one across 2^33\n"
+    "                 and one ending at 2^64-1, each equal to the reference core's\n"
+    "  statistics     32 seeds (S, S+1, ...) x 2^16 samples (fewer on a slow device),\n"
+    "                 each also recounted by the reference core; z = (hits - n pi/4) /\n"
+    "                 sqrt(n (pi/4)(1 - pi/4)): every |z| < 6, |mean z| < 5.5/sqrt(32),\n"
+    "                 variance of z within the chi-square bounds [0.178, 2.918]; a\n"
+    "                 correct generator fails them with probability below 3.1e-7\n"
+    "\n"
+    "Options:\n"
+    "  -b, --backend LIST   the devices, as mcpi run selects them, one per row: serial,\n"
+    "                       simd, threads, opencl, opencl:P.D, opencl:gpu, opencl:cpu,\n"
+    "                       opencl:accelerator, all (default: every exact device)\n"
+    "  -s, --seed S         the statistics' first seed and the geometry's (default 0)\n"
+    "  -f, --format F       table, csv, json or markdown (default table)\n"
+    "  -o, --output FILE    write the report to FILE atomically instead of stdout\n"
+    "  -q, --quiet          no notes on stderr\n"
+    "      --no-cache       neither read nor write the OpenCL program cache\n"
+    "\n"
+    "Exit codes: 0 every device passed; 1 a device failed (its line says why);\n"
+    "2 bad input (A+B rows, node, auto, naive, options selftest does not take);\n"
+    "3 a requested backend or device is not available; 4 the report could not be\n"
+    "written.\n";
 /* clang-format on */
 
 void mcpi_cli_help(FILE *out)
 {
     fputs(usage_text, out);
     fputs(usage_text2, out);
+}
+
+void mcpi_cli_help_selftest(FILE *out)
+{
+    fputs(selftest_text, out);
 }

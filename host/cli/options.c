@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "mcpi_selftest.h"
 
 typedef struct opt opt;
 /* What a setter returns for a value it does not accept: the caller writes
@@ -308,6 +309,7 @@ static const opt options[] = {
     {"ocl-vector", 0, 1, set_ocl_vector, 0, 0, 0,
      "one of auto, 1 (the scalar kernel path), 4, 8, 16 (vector lanes)"},
     {"no-cache", 0, 0, set_flag, FIELD(cfg.no_cache), 0, 0, NULL},
+    {"no-open", 0, 0, set_flag, FIELD(no_open), 0, 0, NULL},
     {"isa", 0, 1, set_isa, 0, 0, 0, NULL /* one of mcpi_isa_names() */},
     {"build-options", 0, 1, set_text, FIELD(cfg.build_options), 0, 0, "OpenCL C compiler options"},
     {"help", 'h', 0, set_flag, FIELD(help), 0, 0, NULL},
@@ -432,7 +434,7 @@ static int positional(mcpi_cli *c, const char *a, int *seen, char *err, size_t e
         if (k < 0) {
             mcpi_set_error(err, errlen,
                            "unknown command '%s'; accepted: run, devices, sweep, calibrate, "
-                           "merge, scale, compare (see mcpi --help)",
+                           "merge, scale, compare, selftest (see mcpi --help)",
                            a);
             return MCPI_EINVAL;
         }
@@ -526,7 +528,8 @@ static int check_owned(const mcpi_cli *c, char *err, size_t errlen)
                  {"to", CMD_SWEEP, "sweep"},
                  {"steps-per-decade", CMD_SWEEP, "sweep"},
                  {"reference", CMD_SWEEP, "sweep"},
-                 {"cover", CMD_MERGE, "merge"}};
+                 {"cover", CMD_MERGE, "merge"},
+                 {"no-open", CMD_DEVICES, "devices"}};
     for (size_t i = 0; i < sizeof owned / sizeof owned[0]; ++i)
         if (c->cmd != owned[i].cmd && mcpi_cli_given(c, owned[i].lng)) {
             mcpi_set_error(err, errlen, "--%s: accepted by mcpi %s only", owned[i].lng,
@@ -552,6 +555,32 @@ static int check_compare(const mcpi_cli *c, char *err, size_t errlen)
         return MCPI_EINVAL;
     }
     return MCPI_OK;
+}
+
+/* mcpi selftest: the options it takes, and a --backend list of single
+ * devices (mcpi_selftest_check_backends); any other option would be
+ * ignored, so it is refused. */
+static int check_selftest(const mcpi_cli *c, char *err, size_t errlen)
+{
+    static const char *const takes[] = {"backend", "seed",     "format", "output",
+                                        "quiet",   "no-cache", "help",   "version"};
+    if (c->cmd != CMD_SELFTEST)
+        return MCPI_OK;
+    for (size_t i = 0; i < NOPTIONS; ++i) {
+        int ok = !c->given[i];
+        for (size_t j = 0; !ok && j < sizeof takes / sizeof takes[0]; ++j)
+            ok = strcmp(options[i].lng, takes[j]) == 0;
+        if (!ok) {
+            char name[64];
+            flag_name(name, sizeof name, &options[i]);
+            mcpi_set_error(err, errlen,
+                           "%s: not accepted by mcpi selftest (it takes -b, -s, -f, -o, -q and "
+                           "--no-cache)",
+                           name);
+            return MCPI_EINVAL;
+        }
+    }
+    return mcpi_selftest_check_backends(c->cfg.backends, err, errlen);
 }
 
 /* Rules between options, once all are read. */
@@ -584,6 +613,8 @@ static int check_all(mcpi_cli *c, char *err, size_t errlen)
         return MCPI_EINVAL;
     }
     rc = check_compare(c, err, errlen);
+    if (rc == MCPI_OK)
+        rc = check_selftest(c, err, errlen);
     if (rc != MCPI_OK)
         return rc;
     return mcpi_config_validate(&c->cfg, err, errlen);
@@ -638,8 +669,8 @@ int mcpi_cli_given(const mcpi_cli *c, const char *lng)
 
 int mcpi_cli_command_find(const char *name)
 {
-    static const char *const names[] = {"run",   "devices", "sweep",  "calibrate",
-                                        "merge", "scale",   "compare"};
+    static const char *const names[] = {"run",   "devices", "sweep",   "calibrate",
+                                        "merge", "scale",   "compare", "selftest"};
     for (int i = 0; i < (int)(sizeof names / sizeof names[0]); ++i)
         if (strcmp(names[i], name) == 0)
             return i;

@@ -363,9 +363,11 @@ int mcpi_make_dirs(const char *dir);
 /* ---- devices -------------------------------------------------------------------- */
 
 /* Every backend of this build and its devices, or why it cannot run, for
- * `mcpi devices` (written by mcpi_devices_write).  0 or MCPI_ENOMEM; free
- * the listing with mcpi_device_listing_free. */
-int mcpi_devices_list(mcpi_device_listing *out);
+ * `mcpi devices` (written by mcpi_devices_write); with open_devices, each
+ * device of a backend with a launch geometry is opened to show it (an
+ * OpenCL device builds or loads its kernel).  0 or MCPI_ENOMEM; free the
+ * listing with mcpi_device_listing_free. */
+int mcpi_devices_list(mcpi_device_listing *out, int open_devices);
 
 /* ---- machine calibration ---------------------------------------------------------- */
 

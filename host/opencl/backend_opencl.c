@@ -776,8 +776,8 @@ static unsigned cpu_vector(const ocl_info *info)
  * --ocl-vector, else from the device kind (CPU: cpu_vector; GPU,
  * accelerator and others: 1, the scalar path).  A user's own
  * -DMCPI_OCL_VEC in --build-options is kept as given (s->vector 0). */
-static int build_options(ocl_state *s, const mcpi_config *cfg, char *options, size_t cap,
-                         char *err, size_t errlen)
+static int build_options(ocl_state *s, const mcpi_config *cfg, char *options, size_t cap, char *err,
+                         size_t errlen)
 {
     const char *user_options = cfg->build_options ? cfg->build_options : "";
     char device_options[64] = "";
@@ -791,7 +791,7 @@ static int build_options(ocl_state *s, const mcpi_config *cfg, char *options, si
         }
         s->vector = 0;
     } else {
-        s->vector = cfg->ocl_vector       ? cfg->ocl_vector
+        s->vector = cfg->ocl_vector           ? cfg->ocl_vector
                     : s->kind == MCPI_DEV_CPU ? cpu_vector(&s->info)
                                               : 1u;
         snprintf(device_options, sizeof device_options, "-DMCPI_OCL_VEC=%u", s->vector);
@@ -1129,11 +1129,11 @@ static uint64_t ocl_verify_samples(void *state)
  * items a group, Intel's runtime at 1 (2x slower at 64), rusticl at 8..32.
  * So a CPU device's work-group size is probed once: a launch of about
  * MCPI_OCL_PROBE_S at each of probe_sizes (those the kernel allows, and its
- * maximum), best of MCPI_OCL_PROBE_TRIES, timed on the host (some runtimes'
- * kernel events say a few nanoseconds).  The fastest (the rule's size unless
- * another is MCPI_OCL_PROBE_MARGIN faster) is kept in the program
- * cache under a key derived from the program's, so it is probed again only
- * when the program would be rebuilt. */
+ * maximum), best of MCPI_OCL_PROBE_TRIES rounds over them, timed on the host
+ * (some runtimes' kernel events say a few nanoseconds).  The fastest (the
+ * rule's size unless another is MCPI_OCL_PROBE_MARGIN faster) is kept in the
+ * program cache under a key derived from the program's, so it is probed
+ * again only when the program would be rebuilt. */
 #define MCPI_OCL_PROBE_S 0.01
 #define MCPI_OCL_PROBE_TRIES 3
 /* Another size replaces the rule's only when it is this much faster: the
@@ -1241,24 +1241,24 @@ static int probe_geometry(ocl_state *s, const mcpi_config *cfg, char *err, size_
             cand[nc++] = probe_sizes[i];
     if (s->kernel_max != s->local)
         cand[nc++] = s->kernel_max;
-    uint64_t best = s->local;
-    double best_t = 0, rule_t = 0;
-    for (size_t i = 0; i < nc; ++i) {
-        set_local(s, cand[i]);
-        double ti = 0;
-        for (int k = 0; k < MCPI_OCL_PROBE_TRIES; ++k) {
+    /* Round robin over the sizes, so that a passing load on the machine
+     * slows every size alike; each size's best try counts. */
+    double ti[sizeof cand / sizeof cand[0]] = {0};
+    for (int k = 0; k < MCPI_OCL_PROBE_TRIES; ++k)
+        for (size_t i = 0; i < nc; ++i) {
+            set_local(s, cand[i]);
             if ((st = probe_launch(s, n, &t, err, errlen)) != MCPI_OK)
                 goto out;
-            if (k == 0 || t < ti)
-                ti = t;
+            if (k == 0 || t < ti[i])
+                ti[i] = t;
         }
-        if (i == 0) {
-            rule_t = best_t = ti;
-        } else if (ti < best_t && ti < MCPI_OCL_PROBE_MARGIN * rule_t) {
-            best_t = ti;
+    uint64_t best = cand[0];
+    double best_t = ti[0];
+    for (size_t i = 1; i < nc; ++i)
+        if (ti[i] < best_t && ti[i] < MCPI_OCL_PROBE_MARGIN * ti[0]) {
+            best_t = ti[i];
             best = cand[i];
         }
-    }
     set_local(s, best);
     if (best_t > 0)
         s->rate = (double)n / best_t;
@@ -1272,8 +1272,8 @@ out:
 
 /* ---- known answers -------------------------------------------------------- */
 
-static int ocl_philox(void *state, const uint32_t (*in)[6], size_t n, uint32_t (*out)[4],
-                      char *err, size_t errlen)
+static int ocl_philox(void *state, const uint32_t (*in)[6], size_t n, uint32_t (*out)[4], char *err,
+                      size_t errlen)
 {
     ocl_state *s = state;
     cl_int rc;

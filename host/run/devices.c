@@ -74,7 +74,7 @@ static int open_geometry(const mcpi_backend *b, mcpi_device_backend *be)
     return rc;
 }
 
-int mcpi_devices_list(mcpi_device_listing *out)
+int mcpi_devices_list(mcpi_device_listing *out, int open_devices)
 {
     memset(out, 0, sizeof *out);
     out->version = MCPI_VERSION_STRING;
@@ -88,7 +88,7 @@ int mcpi_devices_list(mcpi_device_listing *out)
     for (size_t b = 0; b < nb; ++b) {
         ++out->nbackends;
         if (list_backend(all[b], &out->backends[b]) != MCPI_OK ||
-            open_geometry(all[b], &out->backends[b]) != MCPI_OK) {
+            (open_devices && open_geometry(all[b], &out->backends[b]) != MCPI_OK)) {
             mcpi_device_listing_free(out);
             return MCPI_ENOMEM;
         }

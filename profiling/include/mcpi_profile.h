@@ -263,12 +263,12 @@ typedef struct mcpi_device_desc {
  * OpenCL device, building or loading its kernel): the fields of
  * mcpi_ocl_detail, or why the device could not be opened. */
 typedef struct mcpi_device_geometry {
-    int known;                 /* 1: the fields below hold; 0: error says why (or "") */
-    uint64_t work_group;       /* the default work-group size */
+    int known;           /* 1: the fields below hold; 0: error says why (or "") */
+    uint64_t work_group; /* the default work-group size */
     uint64_t kernel_max_work_group, preferred_multiple;
-    uint64_t groups;           /* work-groups of a full launch */
-    unsigned vector;           /* kernel path: 1 scalar, 4/8/16 lanes, 0 from --build-options */
-    int source;                /* MCPI_GEOMETRY_* */
+    uint64_t groups; /* work-groups of a full launch */
+    unsigned vector; /* kernel path: 1 scalar, 4/8/16 lanes, 0 from --build-options */
+    int source;      /* MCPI_GEOMETRY_* */
     char error[MCPI_ERROR_LEN];
 } mcpi_device_geometry;
 

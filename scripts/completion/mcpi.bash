@@ -9,18 +9,18 @@
 # helpers), so it also works where only this file is sourced.
 # tests/completion_test.sh drives it against the real binary.
 
-_mcpi_commands="run devices sweep scale calibrate merge compare"
+_mcpi_commands="run devices sweep scale calibrate merge compare selftest"
 _mcpi_long_flags="--samples --seed --backend --threads --repeat --warmup --format --output
   --quiet --per-rank --isa --calibration --verify --no-cache --from --to --steps-per-decade
   --reference --ranks --strong --weak --range --checkpoint --resume --checkpoint-interval
   --balance --progress --cover --work-group --per-item --launch-samples --build-options
-  --fail-if-slower --alpha --help --version"
+  --ocl-vector --no-open --fail-if-slower --alpha --help --version"
 _mcpi_short_flags="-n -s -b -t -r -w -f -o -q -h -V"
 # The flags that take a value (the next word, or attached: --format=json, -fjson).
 _mcpi_value_flags=" -n -s -b -t -r -w -f -o --samples --seed --backend --threads --repeat
   --warmup --format --output --isa --calibration --verify --from --to --steps-per-decade
   --reference --ranks --range --checkpoint --resume --checkpoint-interval --cover
-  --work-group --per-item --launch-samples --build-options --fail-if-slower --alpha "
+  --work-group --per-item --launch-samples --build-options --ocl-vector --fail-if-slower --alpha "
 _mcpi_backend_names="serial simd threads naive opencl auto node all opencl:gpu opencl:cpu
   opencl:accelerator"
 
@@ -36,7 +36,7 @@ _mcpi_opencl_ids()
     command -v timeout >/dev/null 2>&1 && t="timeout 3"
     if command -v -- "$bin" >/dev/null 2>&1; then
         # json has "id": "opencl:0.0"; csv and the table carry the same ids
-        out=$(MCPI_MPI=0 $t "$bin" devices --format json </dev/null 2>/dev/null)
+        out=$(MCPI_MPI=0 $t "$bin" devices --no-open --format json </dev/null 2>/dev/null)
     fi
     local re='opencl:[0-9]+\.[0-9]+'
     while [[ $out =~ $re ]]; do
@@ -55,6 +55,7 @@ _mcpi_values()
     -f | --format) names="table csv json markdown" ;;
     --isa) names="avx512 avx2 sse2 portable" ;;
     --verify) names="sample full off" ;;
+    --ocl-vector) names="auto 1 4 8 16" ;;
     -b | --backend)
         _mcpi_opencl_ids
         names="$_mcpi_backend_names $_mcpi_ids"
