@@ -4,7 +4,8 @@
  * and random per-chunk delays (so the split differs every time); the
  * interval arithmetic a to-do list relies on; verification catches a worker
  * that miscounts (test-only fault injection) and fails its row, --verify
- * full catches a single wrong chunk, and a clean run passes verified. */
+ * full catches a single wrong chunk, a count above its samples fails with
+ * verification off, and a clean run passes verified. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -164,6 +165,27 @@ static void test_full_verification_catches_one_wrong_chunk(void **state)
     unsetenv("MCPI_TEST_CHUNK");
 }
 
+/* A count above its samples fails the row in every verification mode: one
+ * sample that hits, counted as two hits, with verification off. */
+static void test_more_hits_than_samples_fails(void **state)
+{
+    (void)state;
+    NEED_HOOKS();
+    mcpi_target t;
+    assert_int_equal(one_row("serial", &t), 0);
+    uint64_t i = 0;
+    while (mcpi_count_range(5, i, i + 1) != 1)
+        ++i;
+    setenv("MCPI_TEST_MISCOUNT", "serial", 1);
+    int rc = run(&t, 5, i, i + 1, MCPI_VERIFY_OFF, 1);
+    unsetenv("MCPI_TEST_MISCOUNT");
+    assert_int_equal(rc, MCPI_EBACKEND);
+    assert_non_null(strstr(g_job.error, "serial counted 2 hits over the 1 samples"));
+    assert_non_null(strstr(g_job.error, "more hits than samples"));
+    assert_int_equal(run(&t, 5, i, i + 1, MCPI_VERIFY_OFF, 1), MCPI_OK);
+    assert_int_equal(g_job.hits, 1);
+}
+
 /* ---- interval sets ------------------------------------------------------- */
 
 static void test_intervals_merge_refuse_and_complement(void **state)
@@ -244,6 +266,7 @@ int main(void)
         cmocka_unit_test(test_tiny_chunks_and_random_delays),
         cmocka_unit_test(test_verification_catches_a_miscounting_worker),
         cmocka_unit_test(test_full_verification_catches_one_wrong_chunk),
+        cmocka_unit_test(test_more_hits_than_samples_fails),
         cmocka_unit_test(test_intervals_merge_refuse_and_complement),
         cmocka_unit_test(test_shares_cover_the_list),
     };

@@ -53,8 +53,9 @@ static const char usage_text[] =
     "      --calibration FILE  add machine-normalised times (stones) from mcpi calibrate\n"
     "                       (default: the saved calibration, when there is one)\n"
     "      --verify MODE    check rows against the scalar reference core: sample (default:\n"
-    "                       a few small chunks per worker and pass), full (every chunk),\n"
-    "                       off; a row that miscounts fails (exit 1)\n"
+    "                       a few small chunks per worker and pass; all of a pass of up\n"
+    "                       to 2^20 samples), full (every chunk), off; a row that\n"
+    "                       miscounts, or counts more hits than samples, fails (exit 1)\n"
     "      --no-cache       neither read nor write the caches: OpenCL program binaries and\n"
     "                       the --backend auto model ($MCPI_CACHE_DIR, else\n"
     "                       $XDG_CACHE_HOME/mcpi, else ~/.cache/mcpi)\n";

@@ -89,10 +89,14 @@ int mcpi_plan_init(mcpi_plan *p, const mcpi_intervals *todo, const mcpi_worker *
     }
     if (!exact || mode == MCPI_VERIFY_OFF || total == 0)
         return make_front(p, todo);
-    /* A list too short to hold the reservations well apart is recounted
-     * whole: that costs little, and nothing goes unchecked. */
-    p->verify_all = mode == MCPI_VERIFY_FULL || total < room;
-    for (size_t k = 0; k < n && !p->verify_all; ++k)
+    /* A list too short to hold the reservations well apart, or one the
+     * reference core recounts in a few milliseconds, is recounted whole:
+     * that costs little, and nothing goes unchecked (a device may miscount
+     * only in its large launches, which a small run's reservations miss). */
+    p->verify_all = mode == MCPI_VERIFY_FULL || total < room || total <= MCPI_PLAN_VERIFY_ALL_BELOW;
+    /* The reservations still give every worker its share of checked work
+     * (in a short pass one worker may otherwise count everything). */
+    for (size_t k = 0; k < n && mode != MCPI_VERIFY_FULL && total >= room; ++k)
         for (int j = 0; j < MCPI_PLAN_VERIFY_PER_WORKER; ++j)
             reserve_one(p, todo, total, verify_unit(&w[k]), k, &rng);
     return make_front(p, todo);

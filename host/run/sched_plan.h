@@ -14,6 +14,9 @@
  * chunk a worker is handed once its rate is known. */
 #define MCPI_PLAN_VERIFY_PER_WORKER 2
 #define MCPI_PLAN_MIN_CHUNK (1ull << 16)
+/* A pass of at most this many samples is recounted whole in sample mode
+ * (the reference core's few milliseconds). */
+#define MCPI_PLAN_VERIFY_ALL_BELOW (UINT64_C(1) << 20)
 /* A worker's first chunk, before its rate is known: small enough for the
  * slowest exact backend (serial, ~1e8 samples/s: ~40 ms). */
 #define MCPI_PLAN_FIRST_CHUNK (1ull << 22)
