@@ -180,10 +180,28 @@ def check_unit(impl, env, program):
         fail(f"test_opencl on {impl}: exit {p.returncode}")
 
 
+# Long item loops: N = 10^8 on few work-items makes every item run the most
+# trips a launch allows (llvmpipe silently ends loops of about 65535 trips;
+# mcpi keeps launches below that).
+LONG_LOOPS = [["--ocl-vector", "1", "--work-group", "1"],
+              ["--ocl-vector", "1", "--work-group", "4"]]
+
+
 def check_exact(impl, env):
     dev = device(env)
     slow = impl == "oclgrind"
     n = exact_runs(env, dev, slow)
+    if not slow:
+        want = hits_of(run(env, "-b", "serial", "-n", "1e8", "-r", "1", "-w", "0", "-q", "-f",
+                           "json"), "serial")
+        for g in LONG_LOOPS + ([["--ocl-vector", "4", "--work-group", "1"]]
+                               if dev["type"] == "cpu" else []):
+            what = f"{dev['id']} N = 10^8 {' '.join(g)}"
+            got = hits_of(run(env, "-b", "opencl:0.0", "-n", "1e8", "-r", "1", "-w", "0", "-q",
+                              "-f", "json", *g), what)
+            if got != want:
+                fail(f"{what}: exit 0 with {got} hits, the reference core counts {want}")
+            n += 1
     print(f"{impl}: {dev['description']}: {n} runs, every one exact")
     if HOOKS:
         e = dict(env)

@@ -54,6 +54,15 @@
 #define MCPI_OCL_LOCAL_GPU 256u
 #define MCPI_OCL_LOCAL_CPU 64u
 #define MCPI_OCL_MAX_PER_ITEM ((uint64_t)1 << 40)
+/* The most trips of the kernel's main loop in one launch.  Mesa's llvmpipe
+ * (rusticl) ends shader loops after about 65535 iterations, silently: a
+ * work-item of that many trips returns too few hits (measured on Mesa 22.3:
+ * wrong from 65533 trips at work-group 4, from 65536 at work-group 1).  So a
+ * launch never asks for more than half that, on any device: at most
+ * 2 * W * 32768 samples a work-item (W blocks a trip: 1 on the scalar path,
+ * 2 * lanes on a vector path), 65536 on the scalar path, far above what a
+ * GPU's launch of about 50 ms gives an item. */
+#define MCPI_OCL_MAX_TRIPS ((uint64_t)32768)
 #define MCPI_OCL_MAX_GLOBAL ((uint64_t)1 << 23)
 /* First-launch throughput guess in samples per clock cycle per compute unit:
  * deliberately low, so the first launch is short; later launches are sized
@@ -671,6 +680,14 @@ static void set_local(ocl_state *s, uint64_t local)
     s->max_groups = groups_for(s, local);
 }
 
+/* The most samples a work-item may count in one launch: MCPI_OCL_MAX_TRIPS
+ * trips of W blocks (a path set by --build-options counts as scalar). */
+static uint64_t max_per_item(const ocl_state *s)
+{
+    const uint64_t w = s->vector > 1 ? 2u * (uint64_t)s->vector : 1u;
+    return 2 * w * MCPI_OCL_MAX_TRIPS;
+}
+
 /* The kernel's limits on this device, the work-group size from --work-group
  * or the device kind's rule (a CPU device's may then be replaced by a probe,
  * probe_geometry), and the launch sizing's first rate estimate. */
@@ -729,10 +746,13 @@ static int choose_geometry(ocl_state *s, const mcpi_config *cfg, char *err, size
     /* The partial buffer serves every work-group size a probe tries. */
     s->alloc_groups = groups_for(s, 1);
 
-    if (cfg->per_item > MCPI_OCL_MAX_PER_ITEM) {
-        mcpi_set_error(err, errlen, "%s: --per-item %llu is out of range 1..%llu", s->who,
-                       (unsigned long long)cfg->per_item,
-                       (unsigned long long)MCPI_OCL_MAX_PER_ITEM);
+    if (cfg->per_item > max_per_item(s)) {
+        mcpi_set_error(err, errlen,
+                       "%s: --per-item %llu is out of range 1..%llu on the %s path (the "
+                       "kernel's loop runs at most %llu trips a launch)",
+                       s->who, (unsigned long long)cfg->per_item,
+                       (unsigned long long)max_per_item(s), s->vector > 1 ? "vector" : "scalar",
+                       (unsigned long long)MCPI_OCL_MAX_TRIPS);
         return MCPI_EINVAL;
     }
     s->fixed_per_item = cfg->per_item;
@@ -955,9 +975,7 @@ static uint64_t full_per_item(const ocl_state *s)
     if (s->fixed_per_item)
         return s->fixed_per_item;
     double want = MCPI_OCL_TARGET_S * s->rate / (double)width;
-    return want < 1.0                              ? 1
-           : want >= (double)MCPI_OCL_MAX_PER_ITEM ? MCPI_OCL_MAX_PER_ITEM
-                                                   : (uint64_t)want;
+    return want < 1.0 ? 1 : want >= (double)max_per_item(s) ? max_per_item(s) : (uint64_t)want;
 }
 
 /* A verification chunk's launch: the per-item work a full launch would
@@ -1114,12 +1132,16 @@ static int ocl_count(void *state, uint64_t seed, uint64_t begin, uint64_t end, u
 
 /* A few work-items of a full launch: the smallest chunk that runs the
  * kernel's whole code path (its item loop and vector path with the counted
- * work's per-item count; the rest of the one group idles). */
+ * work's per-item count; the rest of the one group idles).  At least one
+ * work-item's most work (max_per_item): the chunk is sized before the pass,
+ * from a rate that later launches outgrow, and a device may miscount only
+ * at the long item loops of full launches (llvmpipe, MCPI_OCL_MAX_TRIPS). */
 static uint64_t ocl_verify_samples(void *state)
 {
     const ocl_state *s = state;
     uint64_t items = s->local < MCPI_OCL_VERIFY_ITEMS ? s->local : MCPI_OCL_VERIFY_ITEMS;
-    return items * full_per_item(s);
+    uint64_t n = items * full_per_item(s);
+    return n > max_per_item(s) ? n : max_per_item(s);
 }
 
 /* ---- the geometry probe -------------------------------------------------- */
