@@ -674,6 +674,42 @@ static void test_invalid_work_group(void **state)
     assert_non_null(strstr(err, dev->id));
 }
 
+/* --per-item is bounded by the kernel loop's trips a launch (32768): 65536
+ * samples on the scalar path, 2 * 32768 * 2 * 4 on the ulong4 path; one more
+ * is refused naming the bound, the bound itself counts exactly. */
+static void test_per_item_bound(void **state)
+{
+    group_state *g = *state;
+    NEED_DEVICE(g);
+    const mcpi_device_desc *dev = &g->devs[0];
+    const struct {
+        unsigned vector;
+        uint64_t max;
+    } paths[] = {{1, 65536}, {4, 524288}};
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; ++i) {
+        mcpi_config cfg;
+        mcpi_record rec;
+        char err[MCPI_ERROR_LEN] = "", num[32];
+        void *s = NULL;
+        config_for_tests(&cfg);
+        cfg.ocl_vector = paths[i].vector;
+        cfg.per_item = paths[i].max + 1;
+        cfg.work_group = 1;
+        mcpi_record_init(&rec);
+        assert_int_equal(mcpi_backend_opencl.open(dev, &cfg, &s, &rec, err, sizeof err),
+                         MCPI_EINVAL);
+        assert_null(s);
+        assert_non_null(strstr(err, "--per-item"));
+        snprintf(num, sizeof num, "1..%llu", (unsigned long long)paths[i].max);
+        assert_non_null(strstr(err, num));
+        cfg.per_item = paths[i].max;
+        s = open_ok(dev, &cfg, &rec);
+        range_case c[] = {{3, 1, 2 * paths[i].max + 5, UINT64_MAX}};
+        check_cases(s, c, 1, &rec, "the bound");
+        mcpi_backend_opencl.close(s);
+    }
+}
+
 static void test_broken_build_reports_log(void **state)
 {
     group_state *g = *state;
@@ -906,6 +942,7 @@ int main(void)
         cmocka_unit_test(test_philox_on_device),
         cmocka_unit_test(test_two_kernel_paths_refused),
         cmocka_unit_test(test_invalid_work_group),
+        cmocka_unit_test(test_per_item_bound),
         cmocka_unit_test(test_broken_build_reports_log),
         cmocka_unit_test(test_cache_miss_hit_corrupt),
         cmocka_unit_test(test_cache_unwritable_is_not_fatal),
