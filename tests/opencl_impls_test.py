@@ -108,6 +108,19 @@ def hits_of(p, what):
     return rows[0]["hits"]
 
 
+def reference(env, seed, b, end):
+    """The serial backend's hits of seed over [b, end)."""
+    return hits_of(run(env, "-b", "serial", "-s", str(seed), "--range", f"{b}:{end}", "-r", "1",
+                       "-w", "0", "-q", "-f", "json"), "serial")
+
+
+def oclgrind_reports(p, what):
+    """Fails with what Oclgrind's checks printed on p's stderr, if anything."""
+    bad = [ln for ln in p.stderr.splitlines() if any(r in ln for r in OCLGRIND_REPORTS)]
+    if bad:
+        fail(f"{what}: Oclgrind reports:\n" + "\n".join(bad[:20]))
+
+
 # (seed, begin, end): DESIGN's known answer, odd ends, blocks across 2^33, the end
 # of the stream, an all-ones seed across 2^63.  Oclgrind (a simulator, about 20k
 # samples/s) takes the short ones.
@@ -148,8 +161,7 @@ def exact_runs(env, dev, slow, extra_env=None, vector_ok=True, check_stderr=Fals
     e.update(extra_env or {})
     runs = 0
     for seed, b, end in ranges:
-        want = hits_of(run(env, "-b", "serial", "-s", str(seed), "--range", f"{b}:{end}",
-                           "-r", "1", "-w", "0", "-q", "-f", "json"), "serial")
+        want = reference(env, seed, b, end)
         for g in geometries(dev):
             if "--launch-samples" in g and end - b > 5000:
                 continue  # tiny launches on the short ranges only: 37 samples a launch
@@ -165,9 +177,7 @@ def exact_runs(env, dev, slow, extra_env=None, vector_ok=True, check_stderr=Fals
             if got != want:
                 fail(f"{what}: exit 0 with {got} hits, the reference core counts {want}")
             if check_stderr:
-                bad = [ln for ln in p.stderr.splitlines() if any(r in ln for r in OCLGRIND_REPORTS)]
-                if bad:
-                    fail(f"{what}: Oclgrind reports:\n" + "\n".join(bad[:20]))
+                oclgrind_reports(p, what)
             runs += 1
     return runs
 
@@ -192,8 +202,7 @@ def check_exact(impl, env):
     slow = impl == "oclgrind"
     n = exact_runs(env, dev, slow)
     if not slow:
-        want = hits_of(run(env, "-b", "serial", "-n", "1e8", "-r", "1", "-w", "0", "-q", "-f",
-                           "json"), "serial")
+        want = reference(env, 0, 0, 10**8)
         for g in LONG_LOOPS + ([["--ocl-vector", "4", "--work-group", "1"]]
                                if dev["type"] == "cpu" else []):
             what = f"{dev['id']} N = 10^8 {' '.join(g)}"
@@ -237,8 +246,7 @@ def check_oclgrind(env):
     # number with exit 0.
     m = caught = 0
     for seed, b, end in RANGES_SLOW[:2]:
-        want = hits_of(run(env, "-b", "serial", "-s", str(seed), "--range", f"{b}:{end}", "-r",
-                           "1", "-w", "0", "-q", "-f", "json"), "serial")
+        want = reference(env, seed, b, end)
         for v in ("4", "8", "16"):
             for wg in ("1", "7", "64"):
                 e = dict(env)
@@ -246,10 +254,7 @@ def check_oclgrind(env):
                 what = f"vector {v} work-group {wg} seed {seed} [{b}, {end})"
                 p = run(e, "-b", "opencl:0.0", "-s", str(seed), "--range", f"{b}:{end}", "-r",
                         "1", "-w", "0", "-q", "-f", "json", "--ocl-vector", v, "--work-group", wg)
-                bad = [ln for ln in p.stderr.splitlines()
-                       if any(r in ln for r in OCLGRIND_REPORTS)]
-                if bad:
-                    fail(f"{what}: Oclgrind reports:\n" + "\n".join(bad[:20]))
+                oclgrind_reports(p, what)
                 if p.returncode == 1 and "the device computes wrong results" in p.stderr:
                     caught += 1
                 elif hits_of(p, what) != want:

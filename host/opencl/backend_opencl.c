@@ -27,8 +27,8 @@
  *
  * Overflow: samples are 64-bit indices up to 2^64 - 1.  A launch counts
  * [cur, cur + n) with cur + n <= end, so no index wraps; per_item is at most
- * MCPI_OCL_MAX_PER_ITEM = 2^40 and global size at most 2^23, so the launch's
- * n <= global * per_item stays below 2^63. */
+ * 2^21 (max_per_item, MCPI_OCL_MAX_TRIPS) and global size at most 2^23, so the
+ * launch's n <= global * per_item stays below 2^44. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,7 +53,6 @@
 #define MCPI_OCL_GROUPS_PER_CU_CPU 4u
 #define MCPI_OCL_LOCAL_GPU 256u
 #define MCPI_OCL_LOCAL_CPU 64u
-#define MCPI_OCL_MAX_PER_ITEM ((uint64_t)1 << 40)
 /* The most trips of the kernel's main loop in one launch.  Mesa's llvmpipe
  * (rusticl) ends shader loops after about 65535 iterations, silently: a
  * work-item of that many trips returns too few hits (measured on Mesa 22.3:

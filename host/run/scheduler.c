@@ -52,10 +52,10 @@ static int count_chunk(sched_ctx *x, mcpi_chunk *c, mcpi_phases *ph, double *dt,
     mcpi_fault_chunk_delay();
     int rc = w->backend->count(w->state, x->cfg->seed, c->begin, c->end, flags, &c->hits, ph,
                                w->rec, err, errlen);
-    if (rc == MCPI_OK)
+    if (rc == MCPI_OK) {
         c->hits += mcpi_fault_miscount(w->dev.id, x->wp[c->worker].chunks);
-    if (rc == MCPI_OK)
         rc = check_bound(w, x->cfg->seed, c->begin, c->end, c->hits, err, errlen);
+    }
     *dt = mcpi_now() - t0;
     return rc;
 }
